@@ -1,0 +1,9 @@
+terraform {
+  required_providers {
+    pxc = {
+      source = "pxc/pxc"
+    }
+  }
+}
+
+provider "pxc" {}

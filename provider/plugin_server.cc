@@ -1,0 +1,219 @@
+#include "provider/plugin_server.h"
+
+#include <grpcpp/grpcpp.h>
+#include <grpcpp/health_check_service_interface.h>
+#include <pthread.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <condition_variable>
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <mutex>
+#include <sstream>
+#include <thread>
+
+#include "provider/core.h"
+#include "provider/grpc_service.h"
+#include "provider/log.h"
+#include "provider/proto/plugin.grpc.pb.h"
+#include "resources/x509.h"
+
+namespace pxc::provider {
+
+namespace {
+
+// Signalled by GRPCController.Shutdown or SIGTERM; the main thread then
+// shuts the server down (a handler must not wait on its own server).
+class ShutdownLatch {
+ public:
+  void Trigger(const char* why) {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!triggered_) Log(LogLevel::kDebug, std::string("shutting down: ") + why);
+    triggered_ = true;
+    cv_.notify_all();
+  }
+  void Wait() {
+    std::unique_lock<std::mutex> lock(mu_);
+    cv_.wait(lock, [this] { return triggered_; });
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool triggered_ = false;
+};
+
+class ControllerService final : public plugin::GRPCController::Service {
+ public:
+  explicit ControllerService(ShutdownLatch* latch) : latch_(latch) {}
+  grpc::Status Shutdown(grpc::ServerContext*, const plugin::Empty*, plugin::Empty*) override {
+    latch_->Trigger("GRPCController.Shutdown");
+    return grpc::Status::OK;
+  }
+
+ private:
+  ShutdownLatch* latch_;
+};
+
+// pxc writes nothing to stdout after the handshake and logs go to stderr,
+// which Terraform reads directly, so there is nothing to stream.
+class StdioService final : public plugin::GRPCStdio::Service {
+ public:
+  grpc::Status StreamStdio(grpc::ServerContext*, const google::protobuf::Empty*,
+                           grpc::ServerWriter<plugin::StdioData>*) override {
+    return grpc::Status::OK;
+  }
+};
+
+std::string MakeSocketDir() {
+  const char* base = std::getenv("PLUGIN_UNIX_SOCKET_DIR");
+  if (!base || !*base) base = std::getenv("TMPDIR");
+  if (!base || !*base) base = "/tmp";
+  std::string tmpl = std::string(base) + "/plugin-pxc-XXXXXX";
+  std::vector<char> buf(tmpl.begin(), tmpl.end());
+  buf.push_back('\0');
+  if (!mkdtemp(buf.data())) return "";
+  return std::string(buf.data());
+}
+
+}  // namespace
+
+bool OffersProtocol6(const char* env_value) {
+  if (!env_value || !*env_value) return true;
+  std::stringstream ss(env_value);
+  std::string item;
+  while (std::getline(ss, item, ',')) {
+    if (item == "6") return true;
+  }
+  return false;
+}
+
+std::string HandshakeLine(const std::string& socket_path, const std::string& cert_b64) {
+  return "1|" + std::to_string(kProtocolVersion) + "|unix|" + socket_path + "|grpc|" + cert_b64;
+}
+
+int Serve(std::shared_ptr<const schema::ProviderDefinition> def, const ServeOptions& options) {
+  if (!options.debug) {
+    const char* cookie = std::getenv(kMagicCookieKey);
+    if (!cookie || std::string(cookie) != kMagicCookieValue) {
+      std::fprintf(stderr,
+                   "This binary is a plugin. These are not meant to be executed directly.\n"
+                   "Please execute the program that consumes these plugins, which will\n"
+                   "load any plugins automatically\n");
+      return 1;
+    }
+    const char* versions = std::getenv("PLUGIN_PROTOCOL_VERSIONS");
+    if (!OffersProtocol6(versions)) {
+      std::fprintf(stderr,
+                   "terraform-provider-pxc speaks plugin protocol 6 only, but this Terraform "
+                   "offers protocol versions %s. Use Terraform 1.0 or newer (or OpenTofu).\n",
+                   versions);
+      return 1;
+    }
+  }
+
+  // Signals: SIGTERM ends the plugin; SIGINT is Terraform's to handle (it
+  // sends StopProvider), except in debug mode where it ends the server.
+  sigset_t sigs;
+  sigemptyset(&sigs);
+  sigaddset(&sigs, SIGTERM);
+  sigaddset(&sigs, SIGINT);
+  sigaddset(&sigs, SIGHUP);
+  pthread_sigmask(SIG_BLOCK, &sigs, nullptr);
+  std::signal(SIGPIPE, SIG_IGN);
+
+  ShutdownLatch latch;
+  std::thread([&latch, sigs, debug = options.debug]() {
+    for (;;) {
+      int sig = 0;
+      if (sigwait(&sigs, &sig) != 0) continue;
+      if (sig == SIGINT && !debug) continue;
+      latch.Trigger(sig == SIGTERM ? "SIGTERM" : sig == SIGINT ? "SIGINT" : "SIGHUP");
+      return;
+    }
+  }).detach();
+
+  std::string dir = MakeSocketDir();
+  if (dir.empty()) {
+    std::fprintf(stderr, "terraform-provider-pxc: cannot create a private socket directory: %s\n",
+                 std::strerror(errno));
+    return 1;
+  }
+  const std::string socket_path = dir + "/plugin.sock";
+
+  std::shared_ptr<grpc::ServerCredentials> creds = grpc::InsecureServerCredentials();
+  std::string cert_b64;
+  const char* client_cert = std::getenv("PLUGIN_CLIENT_CERT");
+  if (!options.debug && client_cert && *client_cert) {
+    auto pair = resources::MakeAutoMtlsServerCert();
+    if (!pair.ok()) {
+      std::fprintf(stderr, "terraform-provider-pxc: cannot create the TLS certificate: %s\n",
+                   pair.status().message().c_str());
+      return 1;
+    }
+    auto key_pem = pair->first.ToPem();
+    const std::string& cert_pem = pair->second.ToPem();
+    if (!key_pem.ok()) {
+      std::fprintf(stderr, "terraform-provider-pxc: cannot encode the TLS certificate\n");
+      return 1;
+    }
+    grpc::SslServerCredentialsOptions ssl(
+        GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY);
+    ssl.pem_root_certs = client_cert;
+    ssl.pem_key_cert_pairs.push_back({*key_pem, cert_pem});
+    creds = grpc::SslServerCredentials(ssl);
+    cert_b64 = resources::Base64RawStd(pair->second.Der());
+  }
+
+  auto core = std::make_shared<Core>(def);
+  ProviderService provider_service(core);
+  ControllerService controller(&latch);
+  StdioService stdio;
+
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::ServerBuilder builder;
+  builder.AddListeningPort("unix:" + socket_path, creds);
+  builder.RegisterService(&provider_service);
+  builder.RegisterService(&controller);
+  builder.RegisterService(&stdio);
+  builder.SetMaxReceiveMessageSize(kMaxMessageBytes);
+  builder.SetMaxSendMessageSize(kMaxMessageBytes);
+  std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
+  if (!server) {
+    std::fprintf(stderr, "terraform-provider-pxc: cannot listen on %s\n", socket_path.c_str());
+    std::filesystem::remove_all(dir);
+    return 1;
+  }
+  ::chmod(socket_path.c_str(), 0600);
+  server->GetHealthCheckService()->SetServingStatus("plugin", true);
+
+  if (options.debug) {
+    std::printf(
+        "Provider started. To attach Terraform CLI, set the TF_REATTACH_PROVIDERS environment "
+        "variable with the following:\n\n\tTF_REATTACH_PROVIDERS='{\"%s\":{\"Protocol\":\"grpc\","
+        "\"ProtocolVersion\":6,\"Pid\":%d,\"Test\":true,\"Addr\":{\"Network\":\"unix\","
+        "\"String\":\"%s\"}}}'\n\n",
+        options.provider_address.c_str(), static_cast<int>(getpid()), socket_path.c_str());
+  } else {
+    std::printf("%s\n", HandshakeLine(socket_path, cert_b64).c_str());
+  }
+  std::fflush(stdout);
+  Log(LogLevel::kDebug, "plugin server started",
+      {{"address", socket_path}, {"tls", cert_b64.empty() ? "false" : "true"}});
+
+  latch.Wait();
+  core->Stop();
+  server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(2));
+  server->Wait();
+  std::error_code ec;
+  std::filesystem::remove_all(dir, ec);
+  return 0;
+}
+
+}  // namespace pxc::provider

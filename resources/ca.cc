@@ -1,0 +1,284 @@
+#include "resources/ca.h"
+
+#include <fstream>
+#include <sstream>
+
+#include "resources/cert_common.h"
+#include "resources/x509.h"
+
+namespace pxc::resources {
+
+using schema::AttributePath;
+using schema::ComputedAttr;
+using schema::Diagnostics;
+using schema::OptionalAttr;
+using schema::Type;
+using schema::Value;
+
+namespace {
+
+constexpr int64_t kDefaultCaValidityHours = 87600;  // 10 years
+
+// Attributes that describe how a CA is generated; they cannot be combined
+// with adopting an existing CA, whose certificate says all of them.
+const char* const kGenerationAttrs[] = {
+    "key_algorithm",       "rsa_bits", "ecdsa_curve", "common_name", "organization",
+    "organizational_unit", "country",  "locality",    "province",    "validity_period_hours"};
+
+bool AdoptMode(const Value& v) {
+  return !v.GetAttr("existing_private_key_pem").IsNull() ||
+         !v.GetAttr("existing_cert_pem").IsNull();
+}
+
+Value NullableString(const std::string& s) {
+  return s.empty() ? Value::Null(Type::String()) : Value::String(s);
+}
+
+// Fills every attribute derived from an adopted or generated CA.
+StatusOr<Value> FillFromCa(Value obj, const PrivateKey& key, const Certificate& cert,
+                           bool adopted) {
+  PXC_ASSIGN_OR_RETURN(std::string key_pem, key.ToPem());
+  PXC_ASSIGN_OR_RETURN(std::string pub_pem, key.PublicKeyPem());
+  if (adopted) {
+    DistinguishedName dn = cert.Subject();
+    obj = obj.WithAttr("key_algorithm", Value::String(key.AlgorithmName()));
+    obj = obj.WithAttr("rsa_bits", Value::Null(Type::Number()));
+    obj = obj.WithAttr("ecdsa_curve", Value::Null(Type::String()));
+    obj = obj.WithAttr("common_name", NullableString(dn.common_name));
+    obj = obj.WithAttr("organization", NullableString(dn.organization));
+    obj = obj.WithAttr("organizational_unit", NullableString(dn.organizational_unit));
+    obj = obj.WithAttr("country", NullableString(dn.country));
+    obj = obj.WithAttr("locality", NullableString(dn.locality));
+    obj = obj.WithAttr("province", NullableString(dn.province));
+    auto hours =
+        std::chrono::duration_cast<std::chrono::hours>(cert.NotAfter() - cert.NotBefore()).count();
+    obj = obj.WithAttr("validity_period_hours", Value::Num(static_cast<int64_t>(hours)));
+  }
+  obj = obj.WithAttr("private_key_pem", Value::String(key_pem));
+  obj = obj.WithAttr("public_key_pem", Value::String(pub_pem));
+  auto early = obj.GetInt("early_renewal_hours").value_or(0);
+  return cert_common::WithCertificateOutputs(std::move(obj), cert, early);
+}
+
+struct AdoptedCa {
+  PrivateKey key;
+  Certificate cert;
+};
+
+// Parses and checks an adopted CA; diagnostics carry the attribute paths.
+std::optional<AdoptedCa> ParseAdopted(const Value& v, Diagnostics& diags) {
+  auto key_pem = v.GetString("existing_private_key_pem");
+  auto cert_pem = v.GetString("existing_cert_pem");
+  if (!key_pem || !cert_pem) return std::nullopt;
+  auto key = PrivateKey::FromPem(*key_pem);
+  if (!key.ok()) {
+    diags.AddStatus(key.status(), "Invalid CA Private Key",
+                    "existing_private_key_pem must hold one PEM private key (RSA, ECDSA or "
+                    "Ed25519).",
+                    AttributePath::Root("existing_private_key_pem"));
+  }
+  auto cert = Certificate::FromPem(*cert_pem);
+  if (!cert.ok()) {
+    diags.AddStatus(cert.status(), "Invalid CA Certificate",
+                    "existing_cert_pem must hold one PEM certificate.",
+                    AttributePath::Root("existing_cert_pem"));
+  }
+  if (!key.ok() || !cert.ok()) return std::nullopt;
+  if (!cert->IsCa() || !cert->HasKeyCertSign()) {
+    diags.AddError("Certificate Is Not a CA",
+                   "The certificate in existing_cert_pem (" + cert->SubjectString() +
+                       ") is not a CA certificate: it needs basicConstraints CA:TRUE and keyUsage "
+                       "keyCertSign. Give the CA's own certificate, not a node certificate.",
+                   AttributePath::Root("existing_cert_pem"));
+    return std::nullopt;
+  }
+  if (!key->MatchesCertificate(*cert)) {
+    diags.AddError("CA Key Does Not Match Certificate",
+                   "The private key in existing_private_key_pem is not the key of the "
+                   "certificate in existing_cert_pem (" +
+                       cert->SubjectString() + "). Give the key the CA certificate was made for.",
+                   AttributePath::Root("existing_private_key_pem"));
+    return std::nullopt;
+  }
+  return AdoptedCa{*std::move(key), *std::move(cert)};
+}
+
+std::optional<std::string> ReadLocalFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return std::nullopt;
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+}  // namespace
+
+CaResource::CaResource() {
+  schema_.version = 0;
+  auto& attrs = schema_.block.attributes;
+  schema_.block.description =
+      "A certificate authority for a Galera / Percona XtraDB Cluster: a private key and a "
+      "self-signed X.509 v3 CA certificate (basicConstraints CA:TRUE critical, keyUsage "
+      "keyCertSign and cRLSign, a random 128-bit serial). Replaces the manual `openssl genrsa` / "
+      "`openssl req -x509` steps. An existing CA can be adopted with `existing_private_key_pem` "
+      "and `existing_cert_pem` instead of generating one.";
+  cert_common::AddKeyAttributes(attrs);
+  cert_common::AddSubjectAttributes(attrs, "PXC-CA");
+  cert_common::AddValidityAttributes(attrs, kDefaultCaValidityHours);
+  attrs.push_back(OptionalAttr("existing_private_key_pem", Type::String())
+                      .Sensitive()
+                      .RequiresReplace()
+                      .Describe("Adopt an existing CA: its private key in PEM. Requires "
+                                "`existing_cert_pem`; the key and subject attributes are then "
+                                "read from the certificate and must not be set."));
+  attrs.push_back(OptionalAttr("existing_cert_pem", Type::String())
+                      .RequiresReplace()
+                      .Describe("Adopt an existing CA: its certificate in PEM. Requires "
+                                "`existing_private_key_pem`."));
+  cert_common::AddCertificateOutputs(attrs);
+  attrs.push_back(ComputedAttr("private_key_pem", Type::String())
+                      .Sensitive()
+                      .UseStateForUnknown()
+                      .Describe("The CA private key in PKCS#8 PEM. Stored in the Terraform state: "
+                                "protect the state accordingly."));
+  attrs.push_back(ComputedAttr("public_key_pem", Type::String())
+                      .UseStateForUnknown()
+                      .Describe("The CA public key in PEM."));
+}
+
+void CaResource::ValidateConfig(const Value& config, Diagnostics& diags) const {
+  if (!config.IsKnown()) return;
+  cert_common::ValidateKeyAttributes(config, diags);
+  cert_common::ValidateValidity(config, diags);
+  if (!AdoptMode(config)) return;
+  const bool has_key = !config.GetAttr("existing_private_key_pem").IsNull();
+  const bool has_cert = !config.GetAttr("existing_cert_pem").IsNull();
+  if (has_key != has_cert) {
+    diags.AddError("Incomplete CA to Adopt",
+                   "Adopting an existing CA needs both existing_private_key_pem and "
+                   "existing_cert_pem.",
+                   AttributePath::Root(has_key ? "existing_cert_pem" : "existing_private_key_pem"));
+    return;
+  }
+  for (const char* name : kGenerationAttrs) {
+    if (!config.GetAttr(name).IsNull()) {
+      diags.AddError("Conflicting Attributes",
+                     std::string(name) +
+                         " cannot be set when adopting an existing CA: it is read from "
+                         "existing_cert_pem.",
+                     AttributePath::Root(name));
+    }
+  }
+  ParseAdopted(config, diags);
+}
+
+void CaResource::ModifyPlan(schema::PlanContext& ctx) const {
+  if (AdoptMode(ctx.config)) {
+    // Everything is known from the given PEM: show it in the plan.
+    auto adopted = ParseAdopted(ctx.planned, ctx.diags);
+    if (!adopted) return;
+    if (!ctx.prior.IsNull() && !ctx.requires_replace.empty()) return;
+    auto filled = FillFromCa(ctx.planned, adopted->key, adopted->cert, /*adopted=*/true);
+    if (!filled.ok()) {
+      ctx.diags.AddStatus(filled.status(), "Unable to Read the CA to Adopt");
+      return;
+    }
+    ctx.planned = *filled;
+  }
+  cert_common::PlanRenewal(ctx, "cert_pem");
+}
+
+void CaResource::Create(schema::ApplyContext& ctx) const {
+  const Value& plan = ctx.planned;
+  if (AdoptMode(plan)) {
+    auto adopted = ParseAdopted(plan, ctx.diags);
+    if (!adopted) return;
+    auto filled = FillFromCa(plan, adopted->key, adopted->cert, /*adopted=*/true);
+    if (!filled.ok()) return ctx.diags.AddStatus(filled.status(), "Unable to Adopt the CA");
+    ctx.new_state = *filled;
+    return;
+  }
+  auto spec = cert_common::KeySpecFrom(plan);
+  if (!spec) {
+    ctx.diags.AddError("Invalid Key Settings",
+                       "key_algorithm, rsa_bits and ecdsa_curve do not describe a supported key.",
+                       AttributePath::Root("key_algorithm"));
+    return;
+  }
+  auto key = PrivateKey::Generate(*spec);
+  if (!key.ok()) {
+    return ctx.diags.AddStatus(key.status(), "Unable to Generate the CA Key", "",
+                               AttributePath::Root("key_algorithm"));
+  }
+  CaSpec ca;
+  ca.subject = cert_common::SubjectFrom(plan);
+  ca.validity_period_hours = static_cast<int>(plan.GetInt("validity_period_hours").value_or(0));
+  auto cert = Certificate::SelfSignCa(*key, ca);
+  if (!cert.ok()) return ctx.diags.AddStatus(cert.status(), "Unable to Create the CA Certificate");
+  auto filled = FillFromCa(plan, *key, *cert, /*adopted=*/false);
+  if (!filled.ok()) return ctx.diags.AddStatus(filled.status(), "Unable to Encode the CA");
+  ctx.new_state = *filled;
+}
+
+void CaResource::Read(schema::ReadContext& ctx) const {
+  ctx.new_state = ctx.current;
+  auto pem = ctx.current.GetString("cert_pem");
+  if (!pem) return;
+  auto cert = Certificate::FromPem(*pem);
+  if (!cert.ok()) {
+    ctx.diags.AddStatus(cert.status(), "Stored CA Certificate Is Unreadable",
+                        "The state holds a cert_pem that cannot be parsed; replace the resource "
+                        "with terraform apply -replace.",
+                        AttributePath::Root("cert_pem"));
+  }
+}
+
+void CaResource::Update(schema::ApplyContext& ctx) const {
+  // Only early_renewal_hours changes in place; recompute ready_for_renewal.
+  Value next = ctx.planned;
+  auto pem = ctx.prior.GetString("cert_pem");
+  auto cert = Certificate::FromPem(pem.value_or(""));
+  if (!cert.ok()) return ctx.diags.AddStatus(cert.status(), "Stored CA Certificate Is Unreadable");
+  if (next.GetAttr("ready_for_renewal").IsUnknown()) {
+    next = next.WithAttr("ready_for_renewal",
+                         Value::Bool(cert_common::InRenewalWindow(
+                             *cert, next.GetInt("early_renewal_hours").value_or(0))));
+  }
+  ctx.new_state = next;
+}
+
+void CaResource::ImportState(schema::ImportContext& ctx) const {
+  // ID: "<key file>,<cert file>" on the machine running Terraform. The state
+  // then adopts that CA; the configuration must set existing_private_key_pem
+  // and existing_cert_pem to the same contents (e.g. with file()).
+  auto comma = ctx.id.find(',');
+  if (comma == std::string::npos) {
+    ctx.diags.AddError("Invalid Import ID",
+                       "Import a CA with the ID \"<key file>,<cert file>\", for example "
+                       "\"/etc/mysql/certs/ca-key.pem,/etc/mysql/certs/ca.pem\", got \"" +
+                           ctx.id + "\".");
+    return;
+  }
+  std::string key_path = ctx.id.substr(0, comma);
+  std::string cert_path = ctx.id.substr(comma + 1);
+  auto key_pem = ReadLocalFile(key_path);
+  auto cert_pem = ReadLocalFile(cert_path);
+  if (!key_pem || !cert_pem) {
+    ctx.diags.AddError("Cannot Read CA Files",
+                       "Cannot read " + (!key_pem ? key_path : cert_path) +
+                           ". Give paths readable by the user running Terraform.");
+    return;
+  }
+  auto obj =
+      Value::ObjectOf(schema_.ImpliedType(), {{"existing_private_key_pem", Value::String(*key_pem)},
+                                              {"existing_cert_pem", Value::String(*cert_pem)},
+                                              {"early_renewal_hours", Value::Num(0)}});
+  if (!obj.ok()) return ctx.diags.AddStatus(obj.status(), "Internal Provider Error");
+  auto adopted = ParseAdopted(*obj, ctx.diags);
+  if (!adopted) return;
+  auto filled = FillFromCa(*obj, adopted->key, adopted->cert, /*adopted=*/true);
+  if (!filled.ok()) return ctx.diags.AddStatus(filled.status(), "Unable to Import the CA");
+  ctx.state = *filled;
+}
+
+}  // namespace pxc::resources

@@ -1,0 +1,49 @@
+#include "resources/provider_def.h"
+
+#include "resources/ca.h"
+#include "resources/node_cert.h"
+
+namespace pxc::resources {
+
+namespace {
+
+class PxcProvider final : public schema::ProviderDefinition {
+ public:
+  explicit PxcProvider(std::string version) : version_(std::move(version)) {
+    schema_.block.description =
+        "The pxc provider secures Percona XtraDB Cluster and other Galera clusters with TLS: "
+        "it creates the CA and the node and client certificates, deploys them to the nodes, "
+        "enables TLS in their configuration and manages SSL-only users.";
+  }
+  std::string Name() const override { return "pxc"; }
+  std::string Version() const override { return version_; }
+  const schema::Schema& GetSchema() const override { return schema_; }
+  std::vector<std::shared_ptr<const schema::Resource>> Resources() const override {
+    return AllResources();
+  }
+  std::vector<std::shared_ptr<const schema::DataSource>> DataSources() const override {
+    return AllDataSources();
+  }
+
+ private:
+  std::string version_;
+  schema::Schema schema_;
+};
+
+}  // namespace
+
+std::vector<std::shared_ptr<const schema::Resource>> AllResources() {
+  static const std::vector<std::shared_ptr<const schema::Resource>> kAll = {
+      std::make_shared<CaResource>(),
+      std::make_shared<NodeCertResource>(),
+  };
+  return kAll;
+}
+
+std::vector<std::shared_ptr<const schema::DataSource>> AllDataSources() { return {}; }
+
+std::shared_ptr<const schema::ProviderDefinition> MakeProvider(std::string version) {
+  return std::make_shared<PxcProvider>(std::move(version));
+}
+
+}  // namespace pxc::resources

@@ -1,0 +1,122 @@
+// The interfaces a provider, its resources and data sources implement. They
+// see typed values, a plan and diagnostics; nothing here knows about gRPC or
+// protobuf. The core server (provider/core.h) runs Terraform's lifecycle over
+// these interfaces and enforces the protocol's consistency rules.
+//
+// Thread-safety: Terraform runs up to 10 RPCs at once, so every method may be
+// called concurrently on the same object; implementations keep no mutable
+// state outside the context objects they are handed (or guard it).
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "schema/diagnostics.h"
+#include "schema/schema.h"
+#include "schema/value.h"
+
+namespace pxc::schema {
+
+// What ConfigureProvider established: the provider configuration (an object
+// of the provider schema's type; null before configuration) and a flag set
+// by StopProvider that long operations poll.
+struct ProviderContext {
+  Value config;
+  std::string terraform_version;
+  std::shared_ptr<std::atomic<bool>> stopping = std::make_shared<std::atomic<bool>>(false);
+  bool configured = false;
+};
+
+struct PlanContext {
+  const ProviderContext& provider;
+  const Value& prior;   // null when creating
+  const Value& config;  // may contain unknowns
+  Value planned;        // after the core's pipeline; the resource may change it
+  std::vector<AttributePath> requires_replace;  // the resource may add paths
+  std::string private_data;                     // becomes planned_private
+  Diagnostics diags;
+};
+
+struct ApplyContext {
+  const ProviderContext& provider;
+  const Value& prior;    // null when creating
+  const Value& planned;  // null when deleting
+  const Value& config;   // null when deleting
+  const std::string& planned_private;
+  Value new_state;           // set by Create/Update; must be wholly known
+  std::string private_data;  // stored with the new state
+  Diagnostics diags;
+};
+
+struct ReadContext {
+  const ProviderContext& provider;
+  const Value& current;
+  Value new_state;           // set to null when the remote object is gone
+  std::string private_data;  // in: stored private data; out: new
+  Diagnostics diags;
+};
+
+struct ImportContext {
+  const ProviderContext& provider;
+  std::string id;
+  Value state;  // an object of the schema type; the core then calls Read
+  std::string private_data;
+  Diagnostics diags;
+};
+
+struct UpgradeContext {
+  int64_t from_version = 0;
+  nlohmann::json raw;  // state JSON as stored by that version
+  Value upgraded;      // an object of the current schema type
+  Diagnostics diags;
+};
+
+class Resource {
+ public:
+  virtual ~Resource() = default;
+  virtual std::string TypeName() const = 0;
+  virtual const Schema& GetSchema() const = 0;
+
+  // Checks configuration that may contain unknowns. Attribute validators of
+  // the schema have already run.
+  virtual void ValidateConfig(const Value& config, Diagnostics& diags) const;
+  // Adjusts a plan the core has prepared (defaults, unknown computed
+  // attributes, RequiresReplace paths). Not called for destroy plans.
+  virtual void ModifyPlan(PlanContext& ctx) const;
+  virtual void Create(ApplyContext& ctx) const = 0;
+  virtual void Read(ReadContext& ctx) const;  // default: state unchanged
+  virtual void Update(ApplyContext& ctx) const;
+  virtual void Delete(ApplyContext& ctx) const;  // default: nothing to delete
+  virtual void ImportState(ImportContext& ctx) const;
+  // Called only when the stored version differs from GetSchema().version.
+  virtual void UpgradeState(UpgradeContext& ctx) const;
+};
+
+class DataSource {
+ public:
+  virtual ~DataSource() = default;
+  virtual std::string TypeName() const = 0;
+  virtual const Schema& GetSchema() const = 0;
+  virtual void ValidateConfig(const Value& config, Diagnostics& diags) const;
+  // `state` starts as the configuration with computed attributes null.
+  virtual void Read(const ProviderContext& provider, const Value& config, Value& state,
+                    Diagnostics& diags) const = 0;
+};
+
+class ProviderDefinition {
+ public:
+  virtual ~ProviderDefinition() = default;
+  virtual std::string Name() const = 0;  // "pxc"
+  virtual std::string Version() const = 0;
+  virtual const Schema& GetSchema() const = 0;
+  virtual void ValidateConfig(const Value& config, Diagnostics& diags) const;
+  // Checks the known configuration at ConfigureProvider.
+  virtual void Configure(ProviderContext& ctx, Diagnostics& diags) const;
+  virtual std::vector<std::shared_ptr<const Resource>> Resources() const = 0;
+  virtual std::vector<std::shared_ptr<const DataSource>> DataSources() const = 0;
+};
+
+}  // namespace pxc::schema

@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Installs every Debian bookworm package pxc needs to build and test.
+# Idempotent: packages already present are skipped, apt-get update runs only
+# when something is missing. Usage: scripts/install-deps.sh [build|test|all]
+set -euo pipefail
+
+what="${1:-all}"
+
+build_pkgs=(
+  cmake g++ make pkg-config
+  libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
+  libssl-dev openssl nlohmann-json3-dev libssh-dev libmariadb-dev
+  libgtest-dev libgmock-dev
+)
+test_pkgs=(
+  mariadb-server mariadb-client galera-4 haproxy openssh-server openssh-client
+  stunnel4 rsync iproute2 procps psmisc python3-mysqldb lsof socat
+)
+
+pkgs=("${build_pkgs[@]}")
+if [[ "$what" == test || "$what" == all ]]; then
+  pkgs+=("${test_pkgs[@]}")
+fi
+
+missing=()
+for p in "${pkgs[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if ((${#missing[@]} == 0)); then
+  exit 0
+fi
+
+if [[ $(id -u) -ne 0 ]]; then
+  SUDO=sudo
+else
+  SUDO=
+fi
+
+echo "install-deps: installing ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+# Services must not start on install: the test bed starts its own instances.
+policy_rc=/usr/sbin/policy-rc.d
+created_policy=0
+if [[ ! -e $policy_rc ]]; then
+  printf '#!/bin/sh\nexit 101\n' | $SUDO tee $policy_rc >/dev/null
+  $SUDO chmod 755 $policy_rc
+  created_policy=1
+fi
+trap '[[ $created_policy == 1 ]] && $SUDO rm -f $policy_rc' EXIT
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

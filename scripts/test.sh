@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# The project's single test command (README, .ci/run): installs what it
+# needs, builds, and runs every test: unit, protocol (the real binary through
+# the real plugin protocol) and end to end (the real Galera test bed). Then a
+# sanitizer build (ASan + UBSan) runs the unit and protocol tests again.
+#
+#   scripts/test.sh            everything
+#   PXC_SKIP_SANITIZE=1 ...    skip the sanitizer build
+#   PXC_TEST_LABELS=unit ...   only tests with that CTest label (regex)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+jobs=$(nproc)
+bash scripts/install-deps.sh all
+
+start=$(date +%s)
+cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build build -j"$jobs"
+echo "test.sh: build took $(( $(date +%s) - start )) s"
+
+label_args=()
+if [[ -n "${PXC_TEST_LABELS:-}" ]]; then
+  label_args=(-L "$PXC_TEST_LABELS")
+fi
+ctest --test-dir build --output-on-failure --timeout 1200 "${label_args[@]}"
+
+if [[ -z "${PXC_SKIP_SANITIZE:-}" ]]; then
+  start=$(date +%s)
+  cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DPXC_SANITIZE=ON >/dev/null
+  cmake --build build-asan -j"$jobs"
+  echo "test.sh: sanitizer build took $(( $(date +%s) - start )) s"
+  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+    ctest --test-dir build-asan --output-on-failure --timeout 1200 -L 'unit|protocol'
+fi
