@@ -216,7 +216,8 @@ void NodeCertResource::ValidateConfig(const Value& config, Diagnostics& diags) c
       }
     }
   }
-  auto validity = config.GetInt("validity_period_hours");
+  std::optional<int64_t> validity = config.GetInt("validity_period_hours");
+  if (config.GetAttr("validity_period_hours").IsNull()) validity = kDefaultLeafValidityHours;
   if (ca && validity &&
       std::chrono::system_clock::now() + std::chrono::hours(*validity) > ca->cert.NotAfter()) {
     diags.AddWarning("Validity Clamped to the CA's",
