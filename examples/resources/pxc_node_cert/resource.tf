@@ -1,0 +1,29 @@
+resource "pxc_ca" "cluster" {
+  common_name = "PXC-CA"
+}
+
+# One certificate per database node. Galera nodes authenticate each other
+# both ways, so the default usage is server_and_client. Clients that verify
+# the server through HAProxy need the load balancer's name in the SANs.
+resource "pxc_node_cert" "node" {
+  for_each = {
+    pxc1 = "10.77.0.11"
+    pxc2 = "10.77.0.12"
+    pxc3 = "10.77.0.13"
+  }
+  ca_cert_pem        = pxc_ca.cluster.cert_pem
+  ca_private_key_pem = pxc_ca.cluster.private_key_pem
+  common_name        = each.key
+  ip_addresses       = [each.value]
+  dns_names          = ["pxc0"]
+  early_renewal_hours = 720
+}
+
+# The client host's certificate (the tutorial's pxc0).
+resource "pxc_node_cert" "client" {
+  ca_cert_pem        = pxc_ca.cluster.cert_pem
+  ca_private_key_pem = pxc_ca.cluster.private_key_pem
+  common_name        = "pxc0"
+  usage              = "client"
+  key_algorithm      = "ECDSA"
+}
