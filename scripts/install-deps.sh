@@ -11,10 +11,12 @@ build_pkgs=(
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   libssl-dev openssl nlohmann-json3-dev libssh-dev libmariadb-dev
   libgtest-dev libgmock-dev
+  clang libclang-rt-14-dev
 )
 test_pkgs=(
   mariadb-server mariadb-client galera-4 haproxy openssh-server openssh-client
   stunnel4 rsync iproute2 procps psmisc python3-mysqldb lsof socat
+  openssl util-linux
 )
 
 pkgs=("${build_pkgs[@]}")

@@ -6,6 +6,7 @@
 #
 #   scripts/test.sh            everything
 #   PXC_SKIP_SANITIZE=1 ...    skip the sanitizer build
+#   PXC_SKIP_FUZZ=1 ...        skip the short fuzz runs
 #   PXC_TEST_LABELS=unit ...   only tests with that CTest label (regex)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -23,6 +24,13 @@ if [[ -n "${PXC_TEST_LABELS:-}" ]]; then
   label_args=(-L "$PXC_TEST_LABELS")
 fi
 ctest --test-dir build --output-on-failure --timeout 1200 "${label_args[@]}"
+
+if [[ -z "${PXC_SKIP_FUZZ:-}" ]]; then
+  # Short libFuzzer runs of the value decoders (clang + libFuzzer).
+  CC=clang CXX=clang++ cmake -S . -B build-fuzz -DPXC_FUZZ=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+  cmake --build build-fuzz -j"$jobs" --target msgpack_fuzz json_fuzz
+  ctest --test-dir build-fuzz --output-on-failure -L fuzz
+fi
 
 if [[ -z "${PXC_SKIP_SANITIZE:-}" ]]; then
   start=$(date +%s)
