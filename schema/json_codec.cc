@@ -8,10 +8,9 @@
 #include <cstdlib>
 #include <exception>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <utility>
-
-#include <nlohmann/json.hpp>
 
 #include "schema/msgpack.h"
 
@@ -78,13 +77,27 @@ void AppendJsonString(std::string_view s, std::string& out) {
     unsigned char c = static_cast<unsigned char>(s[i]);
     if (c < 0x80) {
       switch (c) {
-        case '"': out += "\\\""; break;
-        case '\\': out += "\\\\"; break;
-        case '\b': out += "\\b"; break;
-        case '\f': out += "\\f"; break;
-        case '\n': out += "\\n"; break;
-        case '\r': out += "\\r"; break;
-        case '\t': out += "\\t"; break;
+        case '"':
+          out += "\\\"";
+          break;
+        case '\\':
+          out += "\\\\";
+          break;
+        case '\b':
+          out += "\\b";
+          break;
+        case '\f':
+          out += "\\f";
+          break;
+        case '\n':
+          out += "\\n";
+          break;
+        case '\r':
+          out += "\\r";
+          break;
+        case '\t':
+          out += "\\t";
+          break;
         default:
           if (c < 0x20 || c == '<' || c == '>' || c == '&') {
             out += "\\u00";
@@ -196,7 +209,8 @@ Status Encode(const Value& v, const Type& type, const AttributePath& path, int d
         out += "null";
         return OkStatus();
       }
-      if (v.IsUnknown()) return PathError(path, "value is unknown; JSON cannot hold unknown values");
+      if (v.IsUnknown())
+        return PathError(path, "value is unknown; JSON cannot hold unknown values");
       return PathError(path, "known value without a concrete type");
     }
     PXC_ASSIGN_OR_RETURN(std::string type_json, TypeJsonText(v.type(), path));
@@ -310,7 +324,8 @@ class JsonDecoder {
   // Succeeds when only whitespace is left.
   Status ExpectEnd() {
     SkipWs();
-    if (pos_ != text_.size()) return SyntaxError(AttributePath(), "unexpected data after the value");
+    if (pos_ != text_.size())
+      return SyntaxError(AttributePath(), "unexpected data after the value");
     return OkStatus();
   }
 
@@ -335,12 +350,22 @@ class JsonDecoder {
   Status Mismatch(const Type& type, char c, const AttributePath& path) const {
     const char* kind = nullptr;
     switch (c) {
-      case '{': kind = "object"; break;
-      case '[': kind = "array"; break;
-      case '"': kind = "string"; break;
+      case '{':
+        kind = "object";
+        break;
+      case '[':
+        kind = "array";
+        break;
+      case '"':
+        kind = "string";
+        break;
       case 't':
-      case 'f': kind = "bool"; break;
-      case 'n': kind = "null"; break;
+      case 'f':
+        kind = "bool";
+        break;
+      case 'n':
+        kind = "null";
+        break;
       default:
         if (c == '-' || IsDigit(c)) kind = "number";
     }
@@ -429,14 +454,30 @@ Status JsonDecoder::ParseString(std::string* out, const AttributePath& path) {
       if (pos_ >= text_.size()) return SyntaxError(path, "unterminated string");
       char e = text_[pos_++];
       switch (e) {
-        case '"': s.push_back('"'); break;
-        case '\\': s.push_back('\\'); break;
-        case '/': s.push_back('/'); break;
-        case 'b': s.push_back('\b'); break;
-        case 'f': s.push_back('\f'); break;
-        case 'n': s.push_back('\n'); break;
-        case 'r': s.push_back('\r'); break;
-        case 't': s.push_back('\t'); break;
+        case '"':
+          s.push_back('"');
+          break;
+        case '\\':
+          s.push_back('\\');
+          break;
+        case '/':
+          s.push_back('/');
+          break;
+        case 'b':
+          s.push_back('\b');
+          break;
+        case 'f':
+          s.push_back('\f');
+          break;
+        case 'n':
+          s.push_back('\n');
+          break;
+        case 'r':
+          s.push_back('\r');
+          break;
+        case 't':
+          s.push_back('\t');
+          break;
         case 'u': {
           uint32_t cp = 0;
           PXC_RETURN_IF_ERROR(ReadHex4(&cp, path));
@@ -598,8 +639,8 @@ StatusOr<Value> JsonDecoder::DecodeDynamic(const AttributePath& path, int depth)
         PXC_RETURN_IF_ERROR(ParseAny(&tj, path, depth + 1));
         auto t = Type::FromJson(tj);
         if (!t.ok()) {
-          return PathError(path, "invalid type in dynamically-typed value: " +
-                                     t.status().message());
+          return PathError(path,
+                           "invalid type in dynamically-typed value: " + t.status().message());
         }
         type = std::move(t).value();
       } else if (key == "value") {
@@ -631,8 +672,8 @@ StatusOr<Value> JsonDecoder::DecodeArray(const Type& type, const AttributePath& 
   } else {
     while (true) {
       if (tuple && elems.size() >= type.elements().size()) {
-        return PathError(path, "too many tuple elements (need " +
-                                   std::to_string(type.elements().size()) + ")");
+        return PathError(
+            path, "too many tuple elements (need " + std::to_string(type.elements().size()) + ")");
       }
       const Type& et = tuple ? type.elements()[elems.size()] : type.element();
       PXC_ASSIGN_OR_RETURN(
@@ -644,8 +685,8 @@ StatusOr<Value> JsonDecoder::DecodeArray(const Type& type, const AttributePath& 
   }
   if (tuple) {
     if (elems.size() != type.elements().size()) {
-      return PathError(path, "not enough tuple elements (need " +
-                                 std::to_string(type.elements().size()) + ")");
+      return PathError(
+          path, "not enough tuple elements (need " + std::to_string(type.elements().size()) + ")");
     }
     return Value::Tuple(std::move(elems));
   }
@@ -670,8 +711,7 @@ StatusOr<Value> JsonDecoder::DecodeMap(const Type& type, const AttributePath& pa
   return Value::Map(type.element(), std::move(entries));
 }
 
-StatusOr<Value> JsonDecoder::DecodeObject(const Type& type, const AttributePath& path,
-                                          int depth) {
+StatusOr<Value> JsonDecoder::DecodeObject(const Type& type, const AttributePath& path, int depth) {
   ++pos_;  // '{'
   const auto& attrs = type.attributes();
   std::map<std::string, Value> values;
@@ -700,8 +740,7 @@ StatusOr<Value> JsonDecoder::DecodeObject(const Type& type, const AttributePath&
   return std::move(obj).value();
 }
 
-StatusOr<Value> JsonDecoder::DecodeValue(const Type& type, const AttributePath& path,
-                                         int depth) {
+StatusOr<Value> JsonDecoder::DecodeValue(const Type& type, const AttributePath& path, int depth) {
   if (depth > kMaxCodecDepth) return PathError(path, "value nested too deeply");
   char c = Peek();
   if (c == 'n') {

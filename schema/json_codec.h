@@ -14,7 +14,7 @@
 // missing from the JSON is null; an attribute the type does not have is an
 // error. The parser is strict RFC 8259 (no comments, no trailing commas),
 // replaces invalid UTF-8 and lone surrogates with U+FFFD as Go does, keeps the
-// exact text of every number, and limits nesting to kMaxCodecDepth.
+// exact text of every number, and limits nesting to kMaxCodecDepth (msgpack.h).
 //
 // Stateless and thread-safe.
 #pragma once

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstring>
+#include <exception>
 #include <limits>
 #include <map>
 #include <optional>
@@ -167,8 +168,14 @@ Status Encode(const Value& v, const Type& type, const AttributePath& path, int d
       return PathError(path, "known value without a concrete type");
     }
     // go-cty's dynamicVal: [type JSON as bytes, value of that type].
+    std::string type_json;
+    try {
+      type_json = v.type().ToJsonString();
+    } catch (const std::exception& e) {  // an attribute name that is not UTF-8
+      return PathError(path, std::string("cannot write type JSON: ") + e.what());
+    }
     w.ArrayLen(2);
-    w.Bin(v.type().ToJsonString());
+    w.Bin(type_json);
     return Encode(v, v.type(), path, depth + 1, w);
   }
   if (v.IsUnknown()) {
@@ -216,8 +223,8 @@ Status Encode(const Value& v, const Type& type, const AttributePath& path, int d
       PXC_RETURN_IF_ERROR(CheckLength(elems.size(), path));
       w.ArrayLen(elems.size());
       for (size_t i = 0; i < elems.size(); ++i) {
-        PXC_RETURN_IF_ERROR(Encode(elems[i], type.element(),
-                                   path.Index(static_cast<int64_t>(i)), depth + 1, w));
+        PXC_RETURN_IF_ERROR(
+            Encode(elems[i], type.element(), path.Index(static_cast<int64_t>(i)), depth + 1, w));
       }
       return OkStatus();
     }
@@ -345,21 +352,10 @@ class Decoder {
 Status Decoder::SkipExt(const AttributePath& path) {
   uint8_t c = static_cast<uint8_t>(data_[pos_++]);
   uint64_t len = 0;
-  switch (c) {
-    case 0xd4: len = 1; break;
-    case 0xd5: len = 2; break;
-    case 0xd6: len = 4; break;
-    case 0xd7: len = 8; break;
-    case 0xd8: len = 16; break;
-    case 0xc7:
-      if (!ReadBigEndian(1, &len)) return Truncated(path);
-      break;
-    case 0xc8:
-      if (!ReadBigEndian(2, &len)) return Truncated(path);
-      break;
-    default:
-      if (!ReadBigEndian(4, &len)) return Truncated(path);
-      break;
+  if (c >= 0xd4) {
+    len = uint64_t{1} << (c - 0xd4);                   // fixext 1, 2, 4, 8, 16
+  } else if (!ReadBigEndian(1 << (c - 0xc7), &len)) {  // ext 8, 16, 32
+    return Truncated(path);
   }
   // One byte of extension type, then the payload. The payload of type 12
   // (refinements of an unknown) is deliberately not interpreted.
@@ -426,11 +422,26 @@ StatusOr<Value> Decoder::DecodeNumber(const AttributePath& path) {
   }
   int width = 0;
   switch (c) {
-    case 0xcc: case 0xd0: width = 1; break;
-    case 0xcd: case 0xd1: width = 2; break;
-    case 0xca: case 0xce: case 0xd2: width = 4; break;
-    case 0xcb: case 0xcf: case 0xd3: width = 8; break;
-    default: return PathError(path, std::string("number required, got ") + Describe(c));
+    case 0xcc:
+    case 0xd0:
+      width = 1;
+      break;
+    case 0xcd:
+    case 0xd1:
+      width = 2;
+      break;
+    case 0xca:
+    case 0xce:
+    case 0xd2:
+      width = 4;
+      break;
+    case 0xcb:
+    case 0xcf:
+    case 0xd3:
+      width = 8;
+      break;
+    default:
+      return PathError(path, std::string("number required, got ") + Describe(c));
   }
   ++pos_;
   uint64_t raw = 0;
@@ -454,10 +465,14 @@ StatusOr<Value> Decoder::DecodeNumber(const AttributePath& path) {
       if (!n.ok()) return PathError(path, n.status().message());
       return Value::Num(*n);
     }
-    case 0xd0: return Value::Num(Number(static_cast<int64_t>(static_cast<int8_t>(raw))));
-    case 0xd1: return Value::Num(Number(static_cast<int64_t>(static_cast<int16_t>(raw))));
-    case 0xd2: return Value::Num(Number(static_cast<int64_t>(static_cast<int32_t>(raw))));
-    case 0xd3: return Value::Num(Number(static_cast<int64_t>(raw)));
+    case 0xd0:
+      return Value::Num(Number(static_cast<int64_t>(static_cast<int8_t>(raw))));
+    case 0xd1:
+      return Value::Num(Number(static_cast<int64_t>(static_cast<int16_t>(raw))));
+    case 0xd2:
+      return Value::Num(Number(static_cast<int64_t>(static_cast<int32_t>(raw))));
+    case 0xd3:
+      return Value::Num(Number(static_cast<int64_t>(raw)));
     case 0xca: {
       uint32_t bits = static_cast<uint32_t>(raw);
       float f;
@@ -476,8 +491,8 @@ StatusOr<Value> Decoder::DecodeNumber(const AttributePath& path) {
 StatusOr<Value> Decoder::DecodeDynamic(const AttributePath& path, int depth) {
   uint8_t c = static_cast<uint8_t>(data_[pos_]);
   if (!IsArrayCode(c)) {
-    return PathError(path, std::string("dynamic value must be a [type, value] array, got ") +
-                               Describe(c));
+    return PathError(
+        path, std::string("dynamic value must be a [type, value] array, got ") + Describe(c));
   }
   uint64_t n = 0;
   PXC_RETURN_IF_ERROR(ReadContainerLen(false, &n, path));
@@ -488,8 +503,8 @@ StatusOr<Value> Decoder::DecodeDynamic(const AttributePath& path, int depth) {
   uint8_t tc = 0;
   if (!PeekByte(&tc)) return Truncated(path);
   if (!IsStrCode(tc) && !IsBinCode(tc)) {
-    return PathError(path, std::string("type JSON of dynamic value must be bytes, got ") +
-                               Describe(tc));
+    return PathError(path,
+                     std::string("type JSON of dynamic value must be bytes, got ") + Describe(tc));
   }
   std::string_view type_json;
   PXC_RETURN_IF_ERROR(ReadStringLike(&type_json, path));
@@ -586,9 +601,8 @@ StatusOr<Value> Decoder::DecodeValue(const Type& type, const AttributePath& path
         uint8_t kc = 0;
         if (!PeekByte(&kc)) return Truncated(path);
         if (!IsStrCode(kc) && !IsBinCode(kc)) {
-          return PathError(path,
-                           std::string("object attribute names must be strings, got ") +
-                               Describe(kc));
+          return PathError(
+              path, std::string("object attribute names must be strings, got ") + Describe(kc));
         }
         std::string_view key;
         PXC_RETURN_IF_ERROR(ReadStringLike(&key, path));

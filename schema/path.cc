@@ -13,7 +13,10 @@ std::string AttributePath::ToString() const {
         out += s.name;
         break;
       case PathStep::Kind::kStringKey:
-        out += '[' + nlohmann::json(s.name).dump() + ']';
+        out +=
+            '[' +
+            nlohmann::json(s.name).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) +
+            ']';
         break;
       case PathStep::Kind::kIntKey:
         out += '[' + std::to_string(s.index) + ']';

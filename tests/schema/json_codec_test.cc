@@ -48,8 +48,7 @@ std::vector<GoldenCase> GoldenCases() {
       {"Int64Max", Value::Num(std::numeric_limits<int64_t>::max()), num, "9223372036854775807"},
       {"Double", Value::Num(Number::FromDouble(1.5)), num, "1.5"},
       {"DoubleTenth", Num("0.1"), num, "0.1"},
-      {"DoubleBeyondInt64", Value::Num(Number::FromDouble(1e21)), num,
-       "1000000000000000000000"},
+      {"DoubleBeyondInt64", Value::Num(Number::FromDouble(1e21)), num, "1000000000000000000000"},
       {"DoubleShortestDigits", Value::Num(Number::FromDouble(2e24)), num,
        "2000000000000000000000000"},
       {"SmallDouble", Value::Num(Number::FromDouble(-1.25e-7)), num, "-0.000000125"},
@@ -59,16 +58,17 @@ std::vector<GoldenCase> GoldenCases() {
       {"BigFraction", Num("0.30000000000000000000000000001"), num,
        "0.30000000000000000000000000001"},
       {"BigExponent", Num("1e400"), num, "1e400"},
-      {"Object", Obj(all, {{"a", Value::String("x")},
-                           {"b", Value::Num(1)},
-                           {"c", Value::Bool(false)},
-                           {"e", Value::List(num, {Num("1.5"), Value::Num(2)})},
-                           {"f", Value::Map(str, {{"k", Value::String("v")}})},
-                           {"g", Value::Set(str, {Value::String("b"), Value::String("a")})}}),
+      {"Object",
+       Obj(all, {{"a", Value::String("x")},
+                 {"b", Value::Num(1)},
+                 {"c", Value::Bool(false)},
+                 {"e", Value::List(num, {Num("1.5"), Value::Num(2)})},
+                 {"f", Value::Map(str, {{"k", Value::String("v")}})},
+                 {"g", Value::Set(str, {Value::String("b"), Value::String("a")})}}),
        all, R"({"a":"x","b":1,"c":false,"d":null,"e":[1.5,2],"f":{"k":"v"},"g":["a","b"]})"},
-      {"EmptyCollections", Obj(all, {{"d", Value::List(str, {})},
-                                     {"f", Value::Map(str, {})},
-                                     {"g", Value::Set(str, {})}}),
+      {"EmptyCollections",
+       Obj(all,
+           {{"d", Value::List(str, {})}, {"f", Value::Map(str, {})}, {"g", Value::Set(str, {})}}),
        all, R"({"a":null,"b":null,"c":null,"d":[],"e":null,"f":{},"g":[]})"},
       {"Tuple", Value::Tuple({Value::String("a"), Value::Num(1)}), Type::Tuple({str, num}),
        R"(["a",1])"},
@@ -78,9 +78,8 @@ std::vector<GoldenCase> GoldenCases() {
        R"({"value":null,"type":"string"})"},
       {"DynamicObject", Obj(Type::Object({{"n", num}}), {{"n", Value::Num(1)}}), Type::Dynamic(),
        R"({"value":{"n":1},"type":["object",{"n":"number"}]})"},
-      {"ObjectWithDynamicAttribute",
-       Obj(with_dyn, {{"v", Value::List(str, {Value::String("x")})}}), with_dyn,
-       R"({"v":{"value":["x"],"type":["list","string"]}})"},
+      {"ObjectWithDynamicAttribute", Obj(with_dyn, {{"v", Value::List(str, {Value::String("x")})}}),
+       with_dyn, R"({"v":{"value":["x"],"type":["list","string"]}})"},
   };
 }
 
@@ -152,7 +151,9 @@ TEST(JsonCodec, DecodesConvertibleScalarsAsGoCty) {
            {{"a", Value::List(Type::Number(), {Value::Num(1), Value::Num(2)})}})},
       {R"("\u00e9\ud83d\ude00\/")", Type::String(), Value::String("\xc3\xa9\xf0\x9f\x98\x80/")},
       {R"("\ud800x")", Type::String(), Value::String("\xef\xbf\xbdx")},
-      {R"("\udc00\ud800\u0041")", Type::String(), Value::String("\xef\xbf\xbd\xef\xbf\xbd" "A")},
+      {R"("\udc00\ud800\u0041")", Type::String(),
+       Value::String("\xef\xbf\xbd\xef\xbf\xbd"
+                     "A")},
       {"\"a\xff\xc3\"", Type::String(), Value::String("a\xef\xbf\xbd\xef\xbf\xbd")},
   };
   for (const auto& c : cases) {
@@ -175,8 +176,7 @@ TEST(JsonCodec, MissingAttributesAreNull) {
 
 TEST(JsonCodec, DecodeErrorsNameThePathAndTheProblem) {
   const Type str = Type::String();
-  const Type grants =
-      Type::Object({{"grants", Type::List(Type::Object({{"on", Type::Bool()}}))}});
+  const Type grants = Type::Object({{"grants", Type::List(Type::Object({{"on", Type::Bool()}}))}});
   struct Case {
     std::string name;
     std::string json;
@@ -186,8 +186,7 @@ TEST(JsonCodec, DecodeErrorsNameThePathAndTheProblem) {
   const std::vector<Case> cases = {
       {"NestedPath", R"({"grants":[{"on":1}]})", grants,
        "at .grants[0].on: bool required, got number"},
-      {"UnsupportedAttribute", R"({"grants":[],"zzz":1})", grants,
-       "unsupported attribute \"zzz\""},
+      {"UnsupportedAttribute", R"({"grants":[],"zzz":1})", grants, "unsupported attribute \"zzz\""},
       {"NestedUnsupportedAttribute", R"({"grants":[{"on":true,"x":1}]})", grants,
        "at .grants[0]: unsupported attribute \"x\""},
       {"StringFromObject", "{}", str, "string required, got object"},
@@ -215,7 +214,8 @@ TEST(JsonCodec, DecodeErrorsNameThePathAndTheProblem) {
        "number required, got array"},
       {"Empty", "", str, "invalid JSON: unexpected end of input"},
       {"OnlySpace", "   ", str, "invalid JSON: unexpected end of input"},
-      {"TrailingData", R"("x" "y")", str, "invalid JSON at byte 4: unexpected data after the value"},
+      {"TrailingData", R"("x" "y")", str,
+       "invalid JSON at byte 4: unexpected data after the value"},
       {"TrailingComma", "[1,]", Type::List(Type::Number()), "invalid JSON at byte 3"},
       {"MissingComma", "[1 2]", Type::List(Type::Number()),
        "invalid JSON at byte 3: expected ',' or ']'"},
@@ -243,10 +243,10 @@ TEST(JsonCodec, DecodeErrorsNameThePathAndTheProblem) {
 }
 
 TEST(JsonCodec, LenientDecodeDropsUnknownAttributesAndNullsMissingOnes) {
-  const Type grant = Type::Object({{"on", Type::String()}, {"privileges", Type::Set(Type::String())}});
-  const Type t = Type::Object({{"name", Type::String()},
-                               {"port", Type::Number()},
-                               {"grants", Type::List(grant)}});
+  const Type grant =
+      Type::Object({{"on", Type::String()}, {"privileges", Type::Set(Type::String())}});
+  const Type t = Type::Object(
+      {{"name", Type::String()}, {"port", Type::Number()}, {"grants", Type::List(grant)}});
   const std::string raw = R"({
     "name": "db1",
     "legacy_flag": {"nested": [1, 2, {"deep": null}]},

@@ -117,8 +117,8 @@ std::vector<GoldenCase> GoldenCases() {
        Obj(obj_ab, {{"a", Value::Unknown(num)}, {"b", Value::Null(str)}}), obj_ab,
        "82 a1 61 d4 00 00 a1 62 c0"},
       {"EmptyObject", Obj(Type::Object({}), {}), Type::Object({}), "80"},
-      {"ListOfStrings", Value::List(str, {Value::String("b"), Value::String("a")}),
-       Type::List(str), "92 a1 62 a1 61"},
+      {"ListOfStrings", Value::List(str, {Value::String("b"), Value::String("a")}), Type::List(str),
+       "92 a1 62 a1 61"},
       {"EmptyList", Value::List(str, {}), Type::List(str), "90"},
       {"SetCanonicalOrder",
        Value::Set(str, {Value::String("b"), Value::String("a"), Value::String("b")}),
@@ -132,8 +132,7 @@ std::vector<GoldenCase> GoldenCases() {
       {"DynamicString", Value::String("x"), Type::Dynamic(),
        "92 c4 08 22 73 74 72 69 6e 67 22 a1 78"},
       {"DynamicNullOfDynamicType", Value::Null(Type::Dynamic()), Type::Dynamic(), "c0"},
-      {"DynamicUnknownOfDynamicType", Value::Unknown(Type::Dynamic()), Type::Dynamic(),
-       "d4 00 00"},
+      {"DynamicUnknownOfDynamicType", Value::Unknown(Type::Dynamic()), Type::Dynamic(), "d4 00 00"},
       {"DynamicNullOfConcreteType", Value::Null(str), Type::Dynamic(),
        "92 " + BinOf("\"string\"") + " c0"},
       {"DynamicUnknownOfConcreteType", Value::Unknown(num), Type::Dynamic(),
@@ -470,7 +469,8 @@ TEST(Msgpack, KeepsStringsThatAreNotUtf8) {
   auto got = DecodeMsgpack(Bytes("92 81 a1 6b a1 ff 81 a1 6b a1 fe"), t);
   ASSERT_TRUE(got.ok()) << got.status().ToString();
   ASSERT_EQ(got->Length(), 2u);
-  EXPECT_EQ(Hex(EncodeMsgpack(*got, t).value()).size(), Hex(Bytes("92 81 a1 6b a1 ff 81 a1 6b a1 fe")).size());
+  EXPECT_EQ(Hex(EncodeMsgpack(*got, t).value()).size(),
+            Hex(Bytes("92 81 a1 6b a1 ff 81 a1 6b a1 fe")).size());
   auto s = DecodeMsgpack(Bytes("a2 61 ff"), Type::String());
   ASSERT_TRUE(s.ok());
   EXPECT_EQ(s->AsString(), "a\xff");

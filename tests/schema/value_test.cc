@@ -112,8 +112,8 @@ TEST(Number, ComparesAcrossRepresentations) {
 
 TEST(Value, SetRemovesDuplicatesAndKeepsCanonicalOrder) {
   const Type str = Type::String();
-  Value s = Value::Set(str, {Value::String("b"), Value::String("c"), Value::String("a"),
-                             Value::String("b")});
+  Value s = Value::Set(
+      str, {Value::String("b"), Value::String("c"), Value::String("a"), Value::String("b")});
   EXPECT_EQ(Strings(s), (std::vector<std::string>{"a", "b", "c"}));
   EXPECT_EQ(s, Value::Set(str, {Value::String("c"), Value::String("a"), Value::String("b")}));
 
@@ -232,8 +232,7 @@ TEST(Value, AtFollowsAttributeKeyAndIndexSteps) {
   EXPECT_EQ(v.At(AttributePath::Root("grants").Index(0).Attr("on")), Value::String("*.*"));
   // Into a null or unknown: null or unknown of the nested type.
   EXPECT_EQ(v.At(AttributePath::Root("meta").Attr("a")), Value::Null(Type::String()));
-  EXPECT_EQ(v.At(AttributePath::Root("later").Index(3).Attr("on")),
-            Value::Unknown(Type::String()));
+  EXPECT_EQ(v.At(AttributePath::Root("later").Index(3).Attr("on")), Value::Unknown(Type::String()));
   // Steps that do not exist.
   EXPECT_EQ(v.At(AttributePath::Root("nope")), std::nullopt);
   EXPECT_EQ(v.At(AttributePath::Root("grants").Index(1)), std::nullopt);
@@ -244,9 +243,8 @@ TEST(Value, AtFollowsAttributeKeyAndIndexSteps) {
 }
 
 TEST(Value, TransformVisitsParentsFirstAndReplaces) {
-  const Type t = Type::Object({{"a", Type::String()},
-                               {"l", Type::List(Type::String())},
-                               {"s", Type::Set(Type::String())}});
+  const Type t = Type::Object(
+      {{"a", Type::String()}, {"l", Type::List(Type::String())}, {"s", Type::Set(Type::String())}});
   Value v = Obj(t, {{"a", Value::String("x")},
                     {"l", Value::List(Type::String(), {Value::String("y")})},
                     {"s", Value::Set(Type::String(), {Value::String("a"), Value::String("b")})}});
@@ -291,8 +289,8 @@ TEST(Value, DebugStringAcceptsInvalidUtf8) {
   Value s = Value::String("a\xff");
   EXPECT_NO_THROW(s.DebugString());
   const Type t = Type::Object({{"k", Type::String()}});
-  Value set = Value::Set(t, {Obj(t, {{"k", Value::String("\xfe")}}),
-                             Obj(t, {{"k", Value::String("\xff")}})});
+  Value set = Value::Set(
+      t, {Obj(t, {{"k", Value::String("\xfe")}}), Obj(t, {{"k", Value::String("\xff")}})});
   EXPECT_EQ(set.Length(), 2u);
   Value map = Value::Map(Type::String(), {{"\xc3", Value::String("x")}});
   EXPECT_NO_THROW(map.DebugString());
@@ -300,9 +298,9 @@ TEST(Value, DebugStringAcceptsInvalidUtf8) {
 
 TEST(Value, DebugString) {
   const Type t = Type::Object({{"a", Type::String()}, {"b", Type::Number()}});
-  EXPECT_EQ(Obj(t, {{"a", Value::String("x")}, {"b", Value::Unknown(Type::Number())}})
-                .DebugString(),
-            R"({"a":"x","b":(unknown)})");
+  EXPECT_EQ(
+      Obj(t, {{"a", Value::String("x")}, {"b", Value::Unknown(Type::Number())}}).DebugString(),
+      R"({"a":"x","b":(unknown)})");
   EXPECT_EQ(Value::List(Type::Bool(), {Value::Bool(true), Value::Null(Type::Bool())}).DebugString(),
             "[true,null]");
 }
@@ -311,9 +309,9 @@ TEST(Value, DebugString) {
 
 TEST(Conform, ListAndTupleBecomeACanonicalSet) {
   const Type set = Type::Set(Type::String());
-  auto got = Conform(Value::List(Type::String(), {Value::String("b"), Value::String("a"),
-                                                  Value::String("b")}),
-                     set);
+  auto got = Conform(
+      Value::List(Type::String(), {Value::String("b"), Value::String("a"), Value::String("b")}),
+      set);
   ASSERT_TRUE(got.ok()) << got.status().ToString();
   EXPECT_EQ(got->type(), set);
   EXPECT_EQ(Strings(*got), (std::vector<std::string>{"a", "b"}));
