@@ -1,5 +1,7 @@
 #include "provider/core.h"
 
+#include <algorithm>
+
 #include "schema/json_codec.h"
 
 namespace pxc::provider {
@@ -458,8 +460,20 @@ PlanResult Core::PlanResourceChange(const std::string& type, const Value& prior,
   schema::PlanContext ctx{
       *provider, prior,         config, pipeline::PlanObject(block, prior, proposed, config),
       {},        prior_private, {}};
-  ctx.requires_replace = pipeline::RequiresReplacePaths(block, prior, ctx.planned);
+  // RequiresReplace attributes are judged on the final plan (ModifyPlan may
+  // fill values); paths the resource adds itself are kept.
+  const auto before = pipeline::RequiresReplacePaths(block, prior, ctx.planned);
+  ctx.requires_replace = before;
   r->ModifyPlan(ctx);
+  {
+    std::vector<AttributePath> paths = pipeline::RequiresReplacePaths(block, prior, ctx.planned);
+    for (const auto& p : ctx.requires_replace) {
+      bool from_attrs = std::find(before.begin(), before.end(), p) != before.end();
+      bool present = std::find(paths.begin(), paths.end(), p) != paths.end();
+      if (!from_attrs && !present) paths.push_back(p);
+    }
+    ctx.requires_replace = std::move(paths);
+  }
   res.diags = ctx.diags;
   if (ctx.diags.HasError()) return res;
   if (ctx.planned.type() != block.ImpliedType()) {

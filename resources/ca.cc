@@ -44,12 +44,9 @@ StatusOr<Value> FillFromCa(Value obj, const PrivateKey& key, const Certificate& 
     obj = obj.WithAttr("key_algorithm", Value::String(key.AlgorithmName()));
     obj = obj.WithAttr("rsa_bits", Value::Null(Type::Number()));
     obj = obj.WithAttr("ecdsa_curve", Value::Null(Type::String()));
+    // The other subject fields are optional inputs (never computed): they stay
+    // null; the subject is in cert_pem.
     obj = obj.WithAttr("common_name", NullableString(dn.common_name));
-    obj = obj.WithAttr("organization", NullableString(dn.organization));
-    obj = obj.WithAttr("organizational_unit", NullableString(dn.organizational_unit));
-    obj = obj.WithAttr("country", NullableString(dn.country));
-    obj = obj.WithAttr("locality", NullableString(dn.locality));
-    obj = obj.WithAttr("province", NullableString(dn.province));
     auto hours =
         std::chrono::duration_cast<std::chrono::hours>(cert.NotAfter() - cert.NotBefore()).count();
     obj = obj.WithAttr("validity_period_hours", Value::Num(static_cast<int64_t>(hours)));
@@ -177,7 +174,6 @@ void CaResource::ModifyPlan(schema::PlanContext& ctx) const {
     // Everything is known from the given PEM: show it in the plan.
     auto adopted = ParseAdopted(ctx.planned, ctx.diags);
     if (!adopted) return;
-    if (!ctx.prior.IsNull() && !ctx.requires_replace.empty()) return;
     auto filled = FillFromCa(ctx.planned, adopted->key, adopted->cert, /*adopted=*/true);
     if (!filled.ok()) {
       ctx.diags.AddStatus(filled.status(), "Unable to Read the CA to Adopt");

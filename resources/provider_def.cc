@@ -1,7 +1,10 @@
 #include "resources/provider_def.h"
 
 #include "resources/ca.h"
+#include "resources/cluster_restart.h"
 #include "resources/node_cert.h"
+#include "resources/node_tls_config.h"
+#include "resources/ssh_settings.h"
 
 namespace pxc::resources {
 
@@ -14,6 +17,7 @@ class PxcProvider final : public schema::ProviderDefinition {
         "The pxc provider secures Percona XtraDB Cluster and other Galera clusters with TLS: "
         "it creates the CA and the node and client certificates, deploys them to the nodes, "
         "enables TLS in their configuration and manages SSL-only users.";
+    schema_.block.blocks.push_back(ssh_settings::ProviderSshBlock());
   }
   std::string Name() const override { return "pxc"; }
   std::string Version() const override { return version_; }
@@ -36,6 +40,8 @@ std::vector<std::shared_ptr<const schema::Resource>> AllResources() {
   static const std::vector<std::shared_ptr<const schema::Resource>> kAll = {
       std::make_shared<CaResource>(),
       std::make_shared<NodeCertResource>(),
+      std::make_shared<NodeTlsConfigResource>(),
+      std::make_shared<ClusterRestartResource>(),
   };
   return kAll;
 }

@@ -35,7 +35,10 @@ struct PlanContext {
   const Value& prior;   // null when creating
   const Value& config;  // may contain unknowns
   Value planned;        // after the core's pipeline; the resource may change it
-  std::vector<AttributePath> requires_replace;  // the resource may add paths
+  // On entry, the RequiresReplace attributes that differ from prior. The
+  // resource may add paths; after ModifyPlan the core recomputes the
+  // attribute-based ones from the final plan and keeps the added ones.
+  std::vector<AttributePath> requires_replace;
   std::string private_data;                     // becomes planned_private
   Diagnostics diags;
 };

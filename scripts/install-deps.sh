@@ -15,7 +15,7 @@ build_pkgs=(
 )
 test_pkgs=(
   mariadb-server mariadb-client galera-4 haproxy openssh-server openssh-client
-  stunnel4 rsync iproute2 procps psmisc python3-mysqldb lsof socat
+  stunnel4 rsync iproute2 procps psmisc python3-mysqldb lsof socat sudo
   openssl util-linux
 )
 

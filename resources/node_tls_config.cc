@@ -1,0 +1,663 @@
+#include "resources/node_tls_config.h"
+
+#include <openssl/evp.h>
+
+#include <regex>
+
+#include "resources/mycnf.h"
+#include "resources/ssh_settings.h"
+
+namespace pxc::resources {
+
+using schema::AttributePath;
+using schema::ComputedAttr;
+using schema::Diagnostics;
+using schema::OptionalAttr;
+using schema::OptionalComputedAttr;
+using schema::RequiredAttr;
+using schema::Type;
+using schema::Value;
+
+namespace {
+
+constexpr char kAbsent[] = "(absent)";
+constexpr char kProviderOptionsKey[] = "wsrep_provider_options";
+
+std::string Sha256Hex(std::string_view data) {
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  EVP_Digest(data.data(), data.size(), md, &len, EVP_sha256(), nullptr);
+  static const char* kHex = "0123456789abcdef";
+  std::string out;
+  for (unsigned int i = 0; i < len; ++i) {
+    out += kHex[md[i] >> 4];
+    out += kHex[md[i] & 15];
+  }
+  return out;
+}
+
+std::optional<uint32_t> ParseMode(const std::string& s) {
+  static const std::regex kMode("^0?[0-7]{3}$");
+  if (!std::regex_match(s, kMode)) return std::nullopt;
+  return static_cast<uint32_t>(std::stoul(s, nullptr, 8));
+}
+
+std::string FormatMode(uint32_t mode) {
+  char buf[8];
+  std::snprintf(buf, sizeof(buf), "%04o", mode & 07777);
+  return buf;
+}
+
+// Everything the resource does on a node, derived from known inputs.
+struct Layout {
+  std::string host, name, role, flavor, cert_dir, key_file, cert_file, ca_file, owner, group,
+      config_file, restart, restart_command;
+  uint32_t key_mode = 0600, cert_mode = 0644;
+  std::optional<std::string> key_pem, cert_pem;
+  std::string ca_pem;
+
+  std::string Path(const std::string& file) const {
+    return cert_dir + (cert_dir.ends_with('/') ? "" : "/") + file;
+  }
+  std::string KeyPath() const { return Path(key_file); }
+  std::string CertPath() const { return Path(cert_file); }
+  std::string CaPath() const { return Path(ca_file); }
+  std::string Section() const { return role == "client" ? "client" : "mysqld"; }
+
+  struct File {
+    std::string path, content;
+    uint32_t mode;
+  };
+  std::vector<File> Files() const {
+    std::vector<File> out{{CaPath(), ca_pem, cert_mode}};
+    if (cert_pem) out.push_back({CertPath(), *cert_pem, cert_mode});
+    if (key_pem) out.push_back({KeyPath(), *key_pem, key_mode});
+    return out;
+  }
+  std::string FileEntry(const std::string& content, uint32_t mode) const {
+    return "sha256:" + Sha256Hex(content) + " " + FormatMode(mode) + " " + owner + ":" + group;
+  }
+  std::map<std::string, std::string> DesiredFiles() const {
+    std::map<std::string, std::string> out;
+    for (const auto& f : Files()) out[f.path] = FileEntry(f.content, f.mode);
+    return out;
+  }
+
+  // The my.cnf options pxc manages for this role and flavor.
+  std::vector<DesiredOption> Desired() const {
+    const std::string sec = Section();
+    std::vector<DesiredOption> out{DesiredOption::Value(sec, "ssl-ca", CaPath())};
+    if (cert_pem) out.push_back(DesiredOption::Value(sec, "ssl-cert", CertPath()));
+    if (key_pem) out.push_back(DesiredOption::Value(sec, "ssl-key", KeyPath()));
+    if (role != "server") return out;
+    if (flavor == "pxc80") {
+      out.push_back(DesiredOption::Value(sec, "pxc-encrypt-cluster-traffic", "ON"));
+    } else {
+      out.push_back(DesiredOption::SubOptions(sec, kProviderOptionsKey,
+                                              {{"socket.ssl_cert", CertPath()},
+                                               {"socket.ssl_key", KeyPath()},
+                                               {"socket.ssl_ca", CaPath()}}));
+    }
+    return out;
+  }
+
+  // "[mysqld] ssl-ca" -> value, "[mysqld] wsrep_provider_options: socket.ssl_ca" -> value.
+  std::map<std::string, std::string> DesiredConfig() const {
+    std::map<std::string, std::string> out;
+    for (const auto& d : Desired()) {
+      if (d.kind == ManagedKind::kValue) {
+        out["[" + d.section + "] " + d.key] = d.value.value_or(kAbsent);
+      } else {
+        for (const auto& so : d.sub_options) {
+          out["[" + d.section + "] " + d.key + ": " + so.name] = so.value.value_or(kAbsent);
+        }
+      }
+    }
+    return out;
+  }
+
+  // The same keys, with what `doc` actually says.
+  std::map<std::string, std::string> ActualConfig(const Document* doc) const {
+    std::map<std::string, std::string> out;
+    for (const auto& d : Desired()) {
+      if (d.kind == ManagedKind::kValue) {
+        std::optional<std::string> v = doc ? doc->Get(d.section, d.key) : std::nullopt;
+        out["[" + d.section + "] " + d.key] = v.value_or(kAbsent);
+      } else {
+        std::optional<std::string> line = doc ? doc->Get(d.section, d.key) : std::nullopt;
+        ProviderOptions opts = line ? ParseProviderOptions(*line) : ProviderOptions{};
+        for (const auto& so : d.sub_options) {
+          out["[" + d.section + "] " + d.key + ": " + so.name] =
+              GetProviderOption(opts, so.name).value_or(kAbsent);
+        }
+      }
+    }
+    return out;
+  }
+};
+
+Value StringMap(const std::map<std::string, std::string>& m) {
+  std::map<std::string, Value> out;
+  for (const auto& [k, v] : m) out.emplace(k, Value::String(v));
+  return Value::Map(Type::String(), std::move(out));
+}
+
+// Reads the layout from a config/plan/state value; nullopt when an input it
+// needs is unknown.
+std::optional<Layout> LayoutFrom(const Value& v) {
+  if (!v.IsKnown()) return std::nullopt;
+  for (const char* n : {"host", "name", "role", "flavor", "cert_dir", "key_file", "cert_file",
+                        "ca_file", "owner", "group", "key_mode", "cert_mode", "config_file",
+                        "ca_pem", "key_pem", "cert_pem", "restart", "restart_command"}) {
+    if (v.GetAttr(n).IsUnknown()) return std::nullopt;
+  }
+  Layout l;
+  l.host = v.GetString("host").value_or("");
+  l.name = v.GetString("name").value_or("");
+  l.role = v.GetString("role").value_or("server");
+  l.flavor = v.GetString("flavor").value_or("pxc57");
+  l.cert_dir = v.GetString("cert_dir").value_or("/etc/mysql/certs");
+  l.key_file = v.GetString("key_file").value_or(l.name + "-key.pem");
+  l.cert_file = v.GetString("cert_file").value_or(l.name + "-cert.pem");
+  l.ca_file = v.GetString("ca_file").value_or("ca-cert.pem");
+  l.owner = v.GetString("owner").value_or("mysql");
+  l.group = v.GetString("group").value_or("mysql");
+  l.config_file = v.GetString("config_file").value_or("/etc/mysql/my.cnf");
+  l.restart = v.GetString("restart").value_or("none");
+  l.restart_command = v.GetString("restart_command").value_or("service mysql restart");
+  l.key_mode = ParseMode(v.GetString("key_mode").value_or("0600")).value_or(0600);
+  l.cert_mode = ParseMode(v.GetString("cert_mode").value_or("0644")).value_or(0644);
+  l.ca_pem = v.GetString("ca_pem").value_or("");
+  l.key_pem = v.GetString("key_pem");
+  l.cert_pem = v.GetString("cert_pem");
+  return l;
+}
+
+struct PrivateData {
+  std::vector<ManagedEdit> edits;
+  std::vector<std::string> files;  // paths pxc wrote
+  std::string backup;              // path of the my.cnf backup pxc made, "" if none
+};
+
+std::string EncodePrivate(const PrivateData& p) {
+  nlohmann::json j;
+  j["config_edits"] = ManagedEditsToJson(p.edits);
+  j["files"] = p.files;
+  j["backup"] = p.backup;
+  return j.dump();
+}
+
+StatusOr<PrivateData> DecodePrivate(const std::string& bytes) {
+  PrivateData p;
+  if (bytes.empty()) return p;
+  auto j = nlohmann::json::parse(bytes, nullptr, false);
+  if (j.is_discarded() || !j.is_object()) return InvalidArgumentError("private state is not JSON");
+  if (j.contains("config_edits")) {
+    PXC_ASSIGN_OR_RETURN(p.edits, ManagedEditsFromJson(j["config_edits"]));
+  }
+  if (j.contains("files") && j["files"].is_array()) {
+    for (const auto& f : j["files"]) {
+      if (f.is_string()) p.files.push_back(f.get<std::string>());
+    }
+  }
+  if (j.contains("backup") && j["backup"].is_string()) p.backup = j["backup"].get<std::string>();
+  return p;
+}
+
+const char* const kComputedLayoutAttrs[] = {"key_file", "cert_file", "ca_file"};
+
+}  // namespace
+
+NodeTlsConfigResource::NodeTlsConfigResource() {
+  auto& attrs = schema_.block.attributes;
+  schema_.block.description =
+      "Deploys a node's TLS files over SSH and enables TLS in its MySQL configuration, the part "
+      "of the manual procedure where clusters get broken. Files are written atomically (temporary "
+      "file, fsync, rename) with their owner and mode. In `my.cnf`, role `server` sets "
+      "`ssl-ca`/`ssl-cert`/`ssl-key` under `[mysqld]` and merges `socket.ssl_cert`, "
+      "`socket.ssl_key` and `socket.ssl_ca` INTO the existing `wsrep_provider_options` (every "
+      "other provider option, such as `gcache.size`, is kept; several such lines are "
+      "consolidated so nothing is lost); flavor `pxc80` sets `pxc-encrypt-cluster-traffic=ON` "
+      "instead. Role `client` sets the files under `[client]`. Drift (a file's content, mode or "
+      "owner, or a managed line edited or removed) shows in the plan and apply repairs it. "
+      "Destroy removes the files and what was added to `my.cnf`, restoring the rest byte for "
+      "byte. The change takes effect when the server restarts: see `pxc_cluster_restart`.";
+  attrs.push_back(RequiredAttr("host", Type::String())
+                      .RequiresReplace()
+                      .Describe("The node's address for SSH."));
+  attrs.push_back(RequiredAttr("name", Type::String())
+                      .Validate(schema::StringNotEmpty())
+                      .Describe("The node's name (e.g. `pxc1`), used in default file names and "
+                                "messages."));
+  attrs.push_back(OptionalComputedAttr("role", Type::String())
+                      .Default(Value::String("server"))
+                      .Validate(schema::OneOf({"server", "client"}))
+                      .Describe("`server` (a database node) or `client` (e.g. the load balancer "
+                                "or application host)."));
+  attrs.push_back(OptionalComputedAttr("flavor", Type::String())
+                      .Default(Value::String("pxc57"))
+                      .Validate(schema::OneOf({"pxc57", "pxc80", "mariadb"}))
+                      .Describe("Server flavor: `pxc57` (default) and `mariadb` merge the "
+                                "`socket.ssl_*` provider options; `pxc80` uses "
+                                "`pxc-encrypt-cluster-traffic`."));
+  attrs.push_back(RequiredAttr("ca_pem", Type::String())
+                      .Describe("The CA certificate, e.g. `pxc_ca.cluster.cert_pem`."));
+  attrs.push_back(OptionalAttr("cert_pem", Type::String())
+                      .Describe("The node's certificate (or chain), e.g. "
+                                "`pxc_node_cert.pxc1.cert_pem`. Required for role `server`."));
+  attrs.push_back(OptionalAttr("key_pem", Type::String())
+                      .Sensitive()
+                      .Describe("The node's private key. Required for role `server`."));
+  attrs.push_back(OptionalComputedAttr("cert_dir", Type::String())
+                      .Default(Value::String("/etc/mysql/certs"))
+                      .RequiresReplace()
+                      .Describe("Directory for the files (created with mode 0750). Keep it "
+                                "outside the datadir: SST overwrites the datadir."));
+  attrs.push_back(OptionalComputedAttr("key_file", Type::String())
+                      .Describe("Key file name. Default `<name>-key.pem`."));
+  attrs.push_back(OptionalComputedAttr("cert_file", Type::String())
+                      .Describe("Certificate file name. Default `<name>-cert.pem`."));
+  attrs.push_back(OptionalComputedAttr("ca_file", Type::String())
+                      .Describe("CA file name. Default `ca-cert.pem`."));
+  attrs.push_back(OptionalComputedAttr("owner", Type::String())
+                      .Default(Value::String("mysql"))
+                      .Describe("Owner of the files. Default `mysql`."));
+  attrs.push_back(OptionalComputedAttr("group", Type::String())
+                      .Default(Value::String("mysql"))
+                      .Describe("Group of the files. Default `mysql`."));
+  attrs.push_back(OptionalComputedAttr("key_mode", Type::String())
+                      .Default(Value::String("0600"))
+                      .Describe("Mode of the key file, octal: `0600` (default) or `0640`."));
+  attrs.push_back(OptionalComputedAttr("cert_mode", Type::String())
+                      .Default(Value::String("0644"))
+                      .Describe("Mode of the certificate and CA files, octal. Default `0644`; "
+                                "`0640` matches the manual procedure's `o-rwx`."));
+  attrs.push_back(OptionalComputedAttr("config_file", Type::String())
+                      .Default(Value::String("/etc/mysql/my.cnf"))
+                      .RequiresReplace()
+                      .Describe("The option file edited in place. A copy of the original is "
+                                "kept as `<config_file>.pxc.bak` until destroy."));
+  attrs.push_back(OptionalComputedAttr("restart", Type::String())
+                      .Default(Value::String("none"))
+                      .Validate(schema::OneOf({"none", "restart"}))
+                      .Describe("`none` (default: restart the cluster with "
+                                "`pxc_cluster_restart`) or `restart` (run `restart_command` after "
+                                "a change; for standalone servers)."));
+  attrs.push_back(OptionalComputedAttr("restart_command", Type::String())
+                      .Default(Value::String("service mysql restart"))
+                      .Describe("Command run on the node when `restart = \"restart\"`."));
+  ssh_settings::AddConnectionAttributes(attrs, "ssh_");
+  attrs.push_back(
+      ComputedAttr("id", Type::String()).UseStateForUnknown().Describe("`<host>:<config_file>`."));
+  attrs.push_back(ComputedAttr("files", Type::Map(Type::String()))
+                      .Describe("Each managed file's path with `sha256:<hex> <mode> "
+                                "<owner>:<group>` as found on the node; a difference from the "
+                                "configuration shows as drift."));
+  attrs.push_back(ComputedAttr("config", Type::Map(Type::String()))
+                      .Describe("Each managed option (`[section] key` or `[section] "
+                                "wsrep_provider_options: name`) with its value as found on the "
+                                "node, `(absent)` when missing."));
+}
+
+void NodeTlsConfigResource::ValidateConfig(const Value& config, Diagnostics& diags) const {
+  if (!config.IsKnown()) return;
+  if (config.GetString("role").value_or("server") == "server") {
+    for (const char* n : {"cert_pem", "key_pem"}) {
+      if (config.GetAttr(n).IsNull()) {
+        diags.AddError("Missing Attribute",
+                       std::string(n) +
+                           " is required for role \"server\": a database node "
+                           "needs its own certificate and key.",
+                       AttributePath::Root(n));
+      }
+    }
+  }
+  if ((config.GetAttr("cert_pem").IsNull()) != (config.GetAttr("key_pem").IsNull()) &&
+      config.GetString("role") == std::optional<std::string>("client")) {
+    diags.AddError(
+        "Incomplete Client Identity", "Give both cert_pem and key_pem, or neither.",
+        AttributePath::Root(config.GetAttr("cert_pem").IsNull() ? "cert_pem" : "key_pem"));
+  }
+  for (const char* n : {"key_mode", "cert_mode"}) {
+    if (auto m = config.GetString(n); m && !ParseMode(*m)) {
+      diags.AddError("Invalid File Mode",
+                     std::string(n) + " must be an octal mode like \"0600\", got \"" + *m + "\".",
+                     AttributePath::Root(n));
+    }
+  }
+  if (auto m = config.GetString("key_mode"); m && ParseMode(*m) && (*ParseMode(*m) & 07)) {
+    diags.AddError("Private Key Readable by Others",
+                   "key_mode " + *m +
+                       " lets every user of the node read the private key; use "
+                       "0600 or 0640.",
+                   AttributePath::Root("key_mode"));
+  }
+  for (const char* n : {"cert_dir", "config_file"}) {
+    if (auto p = config.GetString(n); p && (p->empty() || (*p)[0] != '/')) {
+      diags.AddError("Path Must Be Absolute", std::string(n) + " must be an absolute path.",
+                     AttributePath::Root(n));
+    }
+  }
+  for (const char* n : {"key_file", "cert_file", "ca_file"}) {
+    if (auto f = config.GetString(n);
+        f && (f->empty() || f->find('/') != std::string::npos || *f == "." || *f == "..")) {
+      diags.AddError("Invalid File Name", std::string(n) + " must be a plain file name.",
+                     AttributePath::Root(n));
+    }
+  }
+  for (const char* n : {"ca_pem", "cert_pem"}) {
+    if (auto pem = config.GetString(n);
+        pem && pem->find("-----BEGIN CERTIFICATE-----") == std::string::npos) {
+      diags.AddError("Not a PEM Certificate",
+                     std::string(n) +
+                         " must hold a PEM certificate (\"-----BEGIN "
+                         "CERTIFICATE-----\").",
+                     AttributePath::Root(n));
+    }
+  }
+  if (auto pem = config.GetString("key_pem");
+      pem && pem->find("PRIVATE KEY-----") == std::string::npos) {
+    diags.AddError("Not a PEM Private Key", "key_pem must hold a PEM private key.",
+                   AttributePath::Root("key_pem"));
+  }
+}
+
+void NodeTlsConfigResource::ModifyPlan(schema::PlanContext& ctx) const {
+  auto layout = LayoutFrom(ctx.planned);
+  if (!layout) return;  // unknown inputs: the pipeline left the outputs unknown
+  for (const char* n : kComputedLayoutAttrs) {
+    if (ctx.config.GetAttr(n).IsNull()) {
+      std::string v = std::string(n) == "key_file"    ? layout->key_file
+                      : std::string(n) == "cert_file" ? layout->cert_file
+                                                      : layout->ca_file;
+      ctx.planned = ctx.planned.WithAttr(n, Value::String(v));
+    }
+  }
+  ctx.planned = ctx.planned.WithAttr("id", Value::String(layout->host + ":" + layout->config_file))
+                    .WithAttr("files", StringMap(layout->DesiredFiles()))
+                    .WithAttr("config", StringMap(layout->DesiredConfig()));
+}
+
+void NodeTlsConfigResource::Create(schema::ApplyContext& ctx) const { Apply(ctx, true); }
+void NodeTlsConfigResource::Update(schema::ApplyContext& ctx) const { Apply(ctx, false); }
+
+void NodeTlsConfigResource::Apply(schema::ApplyContext& ctx, bool creating) const {
+  auto layout = LayoutFrom(ctx.planned);
+  if (!layout) {
+    return ctx.diags.AddError(
+        "Unknown Values at Apply",
+        "Some inputs are still unknown at apply time." + std::string(" This is a provider bug."));
+  }
+  auto target = ssh_settings::Resolve(ctx.planned, "ssh_", layout->host, layout->name, ctx.provider,
+                                      AttributePath(), ctx.diags);
+  if (!target) return;
+  auto prior_private = DecodePrivate(ctx.planned_private);
+  if (!prior_private.ok()) {
+    return ctx.diags.AddStatus(prior_private.status(), "Unreadable Private State",
+                               "Remove the resource from state and apply again.");
+  }
+  auto session = SshSession::Connect(*target);
+  if (!session.ok()) {
+    return ssh_settings::AddSshError(session.status(), "Cannot Connect", *target,
+                                     AttributePath::Root("host"), ctx.diags);
+  }
+  // 1. Read and edit my.cnf in memory: any problem stops here, before the
+  //    node is touched.
+  auto cnf_text = session->ReadFile(layout->config_file);
+  if (!cnf_text.ok()) {
+    return ssh_settings::AddSshError(cnf_text.status(), "Cannot Read " + layout->config_file,
+                                     *target, AttributePath::Root("config_file"), ctx.diags);
+  }
+  if (!cnf_text->has_value()) {
+    return ctx.diags.AddError("Configuration File Not Found",
+                              layout->config_file + " does not exist on " + layout->name + " (" +
+                                  layout->host +
+                                  "). Set config_file to the server's option "
+                                  "file. Nothing was changed on the node.",
+                              AttributePath::Root("config_file"));
+  }
+  const std::string original_text = **cnf_text;
+  auto doc = Document::Parse(original_text);
+  if (!doc.ok()) {
+    return ctx.diags.AddStatus(doc.status(), "Cannot Parse " + layout->config_file,
+                               "Nothing was changed on the node.",
+                               AttributePath::Root("config_file"));
+  }
+  if (layout->role == "server" && !doc->HasSection("mysqld")) {
+    return ctx.diags.AddError(
+        "No [mysqld] Section",
+        layout->config_file + " on " + layout->name + " (" + layout->host +
+            ") has no [mysqld] section, so it is probably not the server's option file (it may "
+            "only include others). Set config_file to the file that holds [mysqld]. Nothing was "
+            "changed on the node.",
+        AttributePath::Root("config_file"));
+  }
+  if (doc->FindAll(layout->Section(), kProviderOptionsKey).size() > 1) {
+    ctx.diags.AddWarning("Several wsrep_provider_options Lines",
+                         layout->config_file + " on " + layout->name +
+                             " has several wsrep_provider_options lines; Galera only reads the "
+                             "last, silently resetting the others. pxc consolidates them into "
+                             "one line (the earlier ones are commented out, nothing is lost).",
+                         AttributePath::Root("config_file"));
+  }
+  Document edited = *doc;
+  if (!creating) {
+    UndoReport undo = UndoManaged(&edited, prior_private->edits);
+    for (const auto& c : undo.conflicts) {
+      ctx.diags.AddWarning("Managed Configuration Was Changed on the Node", c.message,
+                           AttributePath::Root("config"));
+    }
+  }
+  auto records = ApplyManaged(&edited, layout->Desired());
+  if (!records.ok()) {
+    return ctx.diags.AddStatus(records.status(), "Cannot Edit " + layout->config_file,
+                               "Nothing was changed on the node.",
+                               AttributePath::Root("config_file"));
+  }
+  auto cnf_stat = session->Stat(layout->config_file);
+  if (!cnf_stat.ok() || !cnf_stat->has_value()) {
+    return ssh_settings::AddSshError(
+        cnf_stat.ok() ? NotFoundError(layout->config_file + " vanished") : cnf_stat.status(),
+        "Cannot Stat " + layout->config_file, *target, AttributePath::Root("config_file"),
+        ctx.diags);
+  }
+
+  // 2. Files, each written atomically.
+  PrivateData next_private;
+  next_private.edits = *records;
+  next_private.backup = prior_private->backup;
+  Status st = session->MakeDirectory(layout->cert_dir, 0750, layout->owner, layout->group);
+  if (!st.ok()) {
+    return ssh_settings::AddSshError(st, "Cannot Create " + layout->cert_dir, *target,
+                                     AttributePath::Root("cert_dir"), ctx.diags);
+  }
+  std::vector<std::string> written;
+  for (const auto& f : layout->Files()) {
+    st = session->WriteFileAtomic(f.path, f.content, f.mode, layout->owner, layout->group);
+    if (!st.ok()) {
+      if (creating) {
+        for (const auto& w : written) (void)session->RemoveFile(w);
+      }
+      return ssh_settings::AddSshError(
+          st, "Cannot Write " + f.path, *target,
+          AttributePath::Root(f.path == layout->KeyPath() ? "key_pem" : "cert_dir"), ctx.diags);
+    }
+    written.push_back(f.path);
+  }
+  next_private.files = written;
+  // Files of the prior layout that are no longer used.
+  for (const auto& old : prior_private->files) {
+    if (std::find(written.begin(), written.end(), old) == written.end()) {
+      (void)session->RemoveFile(old);
+    }
+  }
+
+  // 3. my.cnf: keep the original once, then replace atomically.
+  const std::string new_text = edited.Serialize();
+  if (new_text != original_text) {
+    const auto& stat = **cnf_stat;
+    if (next_private.backup.empty()) {
+      std::string backup = layout->config_file + ".pxc.bak";
+      st = session->WriteFileAtomic(backup, original_text, stat.mode, stat.owner, stat.group);
+      if (!st.ok()) {
+        return ssh_settings::AddSshError(st, "Cannot Back Up " + layout->config_file, *target,
+                                         AttributePath::Root("config_file"), ctx.diags);
+      }
+      next_private.backup = backup;
+    }
+    st = session->WriteFileAtomic(layout->config_file, new_text, stat.mode, stat.owner, stat.group);
+    if (!st.ok()) {
+      return ssh_settings::AddSshError(st, "Cannot Write " + layout->config_file, *target,
+                                       AttributePath::Root("config_file"), ctx.diags);
+    }
+  }
+
+  Value next = ctx.planned;
+  next = next.WithAttr("id", Value::String(layout->host + ":" + layout->config_file))
+             .WithAttr("files", StringMap(layout->DesiredFiles()))
+             .WithAttr("config", StringMap(layout->ActualConfig(&edited)));
+  ctx.new_state = next;
+  ctx.private_data = EncodePrivate(next_private);
+  if (next.GetAttr("config") != StringMap(layout->DesiredConfig())) {
+    ctx.diags.AddError("Configuration Not Applied",
+                       "After editing, " + layout->config_file + " on " + layout->name +
+                           " does not hold the managed values. This is a provider bug.");
+    return;
+  }
+
+  // 4. Optional restart of a standalone server.
+  if (layout->restart == "restart" && new_text != original_text) {
+    auto res = session->Exec(layout->restart_command);
+    if (!res.ok() || res->exit_status != 0) {
+      ctx.diags.AddError(
+          "Restart Failed",
+          "The files and configuration are in place on " + layout->name + " (" + layout->host +
+              "), but `" + layout->restart_command + "` failed" +
+              (res.ok() ? " with exit status " + std::to_string(res->exit_status) + ": " +
+                              res->stderr_text
+                        : ": " + res.status().message()) +
+              ". THE SERVER MAY BE DOWN: check it now (e.g. `service mysql status`).",
+          AttributePath::Root("restart_command"));
+    }
+  }
+}
+
+void NodeTlsConfigResource::Read(schema::ReadContext& ctx) const {
+  ctx.new_state = ctx.current;
+  auto layout = LayoutFrom(ctx.current);
+  if (!layout) return;
+  auto target = ssh_settings::Resolve(ctx.current, "ssh_", layout->host, layout->name, ctx.provider,
+                                      AttributePath(), ctx.diags);
+  if (!target) return;
+  auto session = SshSession::Connect(*target);
+  if (!session.ok()) {
+    return ssh_settings::AddSshError(session.status(), "Cannot Connect", *target,
+                                     AttributePath::Root("host"), ctx.diags);
+  }
+  std::map<std::string, std::string> files;
+  bool any_file = false;
+  for (const auto& f : layout->Files()) {
+    auto stat = session->Stat(f.path);
+    if (!stat.ok()) {
+      return ssh_settings::AddSshError(stat.status(), "Cannot Inspect " + f.path, *target,
+                                       AttributePath::Root("files"), ctx.diags);
+    }
+    if (!stat->has_value()) {
+      files[f.path] = kAbsent;
+      continue;
+    }
+    auto content = session->ReadFile(f.path);
+    if (!content.ok()) {
+      return ssh_settings::AddSshError(content.status(), "Cannot Read " + f.path, *target,
+                                       AttributePath::Root("files"), ctx.diags);
+    }
+    any_file = true;
+    const auto& s = **stat;
+    files[f.path] = "sha256:" + Sha256Hex(content->value_or("")) + " " + FormatMode(s.mode) + " " +
+                    s.owner + ":" + s.group;
+  }
+  auto text = session->ReadFile(layout->config_file);
+  if (!text.ok()) {
+    return ssh_settings::AddSshError(text.status(), "Cannot Read " + layout->config_file, *target,
+                                     AttributePath::Root("config_file"), ctx.diags);
+  }
+  std::optional<Document> doc;
+  if (text->has_value()) {
+    auto parsed = Document::Parse(**text);
+    if (parsed.ok()) doc = *parsed;
+  }
+  auto config = layout->ActualConfig(doc ? &*doc : nullptr);
+  bool any_config = false;
+  for (const auto& [k, v] : config) any_config |= v != kAbsent;
+  if (!any_file && !any_config) {
+    // Nothing pxc made is there any more: plan to create it again.
+    ctx.new_state = Value::Null(ctx.current.type());
+    return;
+  }
+  ctx.new_state =
+      ctx.current.WithAttr("files", StringMap(files)).WithAttr("config", StringMap(config));
+}
+
+void NodeTlsConfigResource::Delete(schema::ApplyContext& ctx) const {
+  auto layout = LayoutFrom(ctx.prior);
+  if (!layout) return;
+  auto target = ssh_settings::Resolve(ctx.prior, "ssh_", layout->host, layout->name, ctx.provider,
+                                      AttributePath(), ctx.diags);
+  if (!target) return;
+  auto priv = DecodePrivate(ctx.planned_private);
+  if (!priv.ok()) {
+    return ctx.diags.AddStatus(priv.status(), "Unreadable Private State",
+                               "Remove the managed lines by hand (see " + layout->config_file +
+                                   ".pxc.bak) and run terraform state rm.");
+  }
+  auto session = SshSession::Connect(*target);
+  if (!session.ok()) {
+    return ssh_settings::AddSshError(session.status(), "Cannot Connect", *target,
+                                     AttributePath::Root("host"), ctx.diags);
+  }
+  auto text = session->ReadFile(layout->config_file);
+  if (!text.ok()) {
+    return ssh_settings::AddSshError(text.status(), "Cannot Read " + layout->config_file, *target,
+                                     AttributePath::Root("config_file"), ctx.diags);
+  }
+  if (text->has_value()) {
+    auto doc = Document::Parse(**text);
+    if (!doc.ok()) {
+      return ctx.diags.AddStatus(doc.status(), "Cannot Parse " + layout->config_file);
+    }
+    UndoReport undo = UndoManaged(&*doc, priv->edits);
+    for (const auto& c : undo.conflicts) {
+      ctx.diags.AddWarning("Configuration Left in Place", c.message,
+                           AttributePath::Root("config_file"));
+    }
+    std::string restored = doc->Serialize();
+    if (restored != **text) {
+      auto stat = session->Stat(layout->config_file);
+      if (!stat.ok() || !stat->has_value()) {
+        return ssh_settings::AddSshError(stat.ok() ? NotFoundError("vanished") : stat.status(),
+                                         "Cannot Stat " + layout->config_file, *target,
+                                         AttributePath::Root("config_file"), ctx.diags);
+      }
+      Status st = session->WriteFileAtomic(layout->config_file, restored, (*stat)->mode,
+                                           (*stat)->owner, (*stat)->group);
+      if (!st.ok()) {
+        return ssh_settings::AddSshError(st, "Cannot Write " + layout->config_file, *target,
+                                         AttributePath::Root("config_file"), ctx.diags);
+      }
+    }
+  }
+  std::vector<std::string> files = priv->files;
+  if (files.empty()) {
+    for (const auto& f : layout->Files()) files.push_back(f.path);
+  }
+  for (const auto& f : files) {
+    Status st = session->RemoveFile(f);
+    if (!st.ok()) {
+      return ssh_settings::AddSshError(st, "Cannot Remove " + f, *target,
+                                       AttributePath::Root("cert_dir"), ctx.diags);
+    }
+  }
+  if (!priv->backup.empty()) (void)session->RemoveFile(priv->backup);
+}
+
+}  // namespace pxc::resources

@@ -1,0 +1,111 @@
+// Scenarios as data: a JSON file lists steps (configurations to plan and
+// apply, imports, destroys, files to write from state and shell commands to
+// check them), and the runner drives the provider through each step the way
+// Terraform core would, printing one TAP-like line per check:
+//
+//   ok - <step>: <what>
+//   not ok - <step>: <what>: <detail>
+//   ...
+//   N passed, M failed
+//
+// File format (all keys optional unless stated):
+//
+//   {
+//     "provider": { <provider configuration> },
+//     "steps": [ <step>, ... ]                                   (required)
+//   }
+//
+// A step:
+//   "name": "create CA"                                          (required)
+//   "resources": { "<type>.<name>": { "type": "<type>",
+//                                     "config": { <attributes> } }, ... }
+//       The whole configuration of this step, planned in the order listed.
+//       Resources in state but missing here are destroyed, as when removed
+//       from a configuration. "resources": "same" repeats the previous step's
+//       configuration.
+//   "add_resources": { <as "resources"> }      added to (or replacing in)
+//       the step's (or the previous step's) configuration
+//   "remove_resources": [ "<address>", ... ]    removed from it
+//   "patch": { "<address>": { "<attr>": <value>, ... } }
+//       Changes attributes of the (previous or given) configuration; a JSON
+//       null unsets an attribute.
+//   "plan_only": true      plan, check, do not apply
+//   "destroy": true        destroy everything in state
+//   "import": { "address": "...", "type": "...", "id": "..." }
+//                          ImportResourceState + ReadResource into state
+//   "expect": {
+//     "actions": { "<address>": "create|update|replace|delete|no-op" },
+//     "planned": { "<address>": { "<attr>": <matcher> } },
+//     "wholly_known": [ "<address>", ... ],     planned value has no unknowns
+//     "state":   { "<address>": { "<attr>": <matcher> } },     (after apply)
+//     "error": { "summary_contains": "...", "detail_contains": "...",
+//                "attribute": "a.b[0]", "address": "...",
+//                "during": "validate|plan|apply|import|refresh" }
+//   }
+//   "files": { "<name>": "<template>" }   written into the work directory
+//   "run": [ { "cmd": "<template>", "expect_exit": 0, "timeout_seconds": 300,
+//              "expect_stdout_contains": "..." or [...],
+//              "expect_stdout_not_contains": "..." or [...],
+//              "expect_stderr_contains": "..." or [...] } ]
+//       run with /bin/sh -c in the work directory, after the step completed
+//       or failed with the error it expected (to check nothing changed).
+// A step with none of resources/destroy/import only writes files and runs
+// commands (e.g. to prepare input files with openssl).
+//
+// Values in configurations are JSON converted with the attribute's schema
+// type (go-cty's JSON conversions; missing attributes are null). Strings may
+// hold templates:
+//   "${<type>.<name>.<attr>}"  a reference to another resource's attribute
+//                              (nested: attr.sub, attr[0]). As a whole string
+//                              it keeps the referenced type. At plan time it
+//                              is the planned value (unknown while that
+//                              resource is being created or replaced), at
+//                              apply time the applied value, so references
+//                              exercise the apply-time re-plan. During the
+//                              validate walk every reference is unknown, as
+//                              in Terraform.
+//   "${unknown}"               (whole string) an unknown value of the
+//                              attribute's type
+//   "${file:<name>}"           the contents of a work directory file
+//   "${workdir}"               the absolute work directory
+//   "$${"                      a literal "${"
+// Templates embedded in a longer string concatenate (unknown if any part is).
+// Matchers in "planned"/"state": a JSON value (converted to the attribute's
+// type and compared exactly), null, "${unknown}" (must be unknown) or
+// "${known}" (known and not null).
+//
+// Each step runs its walks in fresh provider processes, like Terraform:
+// validate+refresh+plan in one, apply in another, and a refresh check
+// (ReadResource must return the stored state unchanged) in a third. State
+// goes through a JSON state file in the work directory between them
+// (UpgradeResourceState decodes it at the start of every walk), so nothing can
+// depend on the provider's process memory.
+#pragma once
+
+#include <ostream>
+#include <string>
+
+namespace pxc::tfdriver {
+
+struct ScenarioOptions {
+  std::string provider_binary;
+  std::string scenario_path;
+  // Created when missing. An existing non-empty directory is reused only if
+  // an earlier run of the driver created it (it is then emptied first).
+  // Empty: a new temporary directory.
+  std::string workdir;
+  // TF_LOG_PROVIDER for the plugin ("" = leave the environment alone).
+  std::string plugin_log_level;
+  std::ostream* out = nullptr;  // default std::cout
+};
+
+struct ScenarioResult {
+  int passed = 0;
+  int failed = 0;
+};
+
+// Runs the scenario and prints its checks and the final "N passed, M failed"
+// line. A scenario file that cannot be read or parsed counts as one failure.
+ScenarioResult RunScenario(const ScenarioOptions& options);
+
+}  // namespace pxc::tfdriver
