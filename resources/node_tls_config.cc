@@ -204,8 +204,6 @@ StatusOr<PrivateData> DecodePrivate(const std::string& bytes) {
   return p;
 }
 
-const char* const kComputedLayoutAttrs[] = {"key_file", "cert_file", "ca_file"};
-
 }  // namespace
 
 NodeTlsConfigResource::NodeTlsConfigResource() {
@@ -363,16 +361,19 @@ void NodeTlsConfigResource::ValidateConfig(const Value& config, Diagnostics& dia
 }
 
 void NodeTlsConfigResource::ModifyPlan(schema::PlanContext& ctx) const {
-  auto layout = LayoutFrom(ctx.planned);
-  if (!layout) return;  // unknown inputs: the pipeline left the outputs unknown
-  for (const char* n : kComputedLayoutAttrs) {
-    if (ctx.config.GetAttr(n).IsNull()) {
-      std::string v = std::string(n) == "key_file"    ? layout->key_file
-                      : std::string(n) == "cert_file" ? layout->cert_file
-                                                      : layout->ca_file;
-      ctx.planned = ctx.planned.WithAttr(n, Value::String(v));
+  // Default file names derive from the node name.
+  if (auto name = ctx.planned.GetString("name")) {
+    const std::pair<const char*, std::string> defaults[] = {{"key_file", *name + "-key.pem"},
+                                                            {"cert_file", *name + "-cert.pem"},
+                                                            {"ca_file", "ca-cert.pem"}};
+    for (const auto& [attr, value] : defaults) {
+      if (ctx.config.GetAttr(attr).IsNull()) {
+        ctx.planned = ctx.planned.WithAttr(attr, Value::String(value));
+      }
     }
   }
+  auto layout = LayoutFrom(ctx.planned);
+  if (!layout) return;  // unknown inputs: the pipeline left the outputs unknown
   ctx.planned = ctx.planned.WithAttr("id", Value::String(layout->host + ":" + layout->config_file))
                     .WithAttr("files", StringMap(layout->DesiredFiles()))
                     .WithAttr("config", StringMap(layout->DesiredConfig()));
