@@ -2,9 +2,12 @@
 
 #include "resources/ca.h"
 #include "resources/cluster_restart.h"
+#include "resources/cluster_status.h"
+#include "resources/mysql_settings.h"
 #include "resources/node_cert.h"
 #include "resources/node_tls_config.h"
 #include "resources/ssh_settings.h"
+#include "resources/ssl_user.h"
 
 namespace pxc::resources {
 
@@ -18,6 +21,7 @@ class PxcProvider final : public schema::ProviderDefinition {
         "it creates the CA and the node and client certificates, deploys them to the nodes, "
         "enables TLS in their configuration and manages SSL-only users.";
     schema_.block.blocks.push_back(ssh_settings::ProviderSshBlock());
+    schema_.block.blocks.push_back(mysql_settings::MysqlBlock(/*for_provider=*/true));
   }
   std::string Name() const override { return "pxc"; }
   std::string Version() const override { return version_; }
@@ -42,11 +46,17 @@ std::vector<std::shared_ptr<const schema::Resource>> AllResources() {
       std::make_shared<NodeCertResource>(),
       std::make_shared<NodeTlsConfigResource>(),
       std::make_shared<ClusterRestartResource>(),
+      std::make_shared<SslUserResource>(),
   };
   return kAll;
 }
 
-std::vector<std::shared_ptr<const schema::DataSource>> AllDataSources() { return {}; }
+std::vector<std::shared_ptr<const schema::DataSource>> AllDataSources() {
+  static const std::vector<std::shared_ptr<const schema::DataSource>> kAll = {
+      std::make_shared<ClusterStatusDataSource>(),
+  };
+  return kAll;
+}
 
 std::shared_ptr<const schema::ProviderDefinition> MakeProvider(std::string version) {
   return std::make_shared<PxcProvider>(std::move(version));

@@ -1,0 +1,427 @@
+// pxc_ssl_user and data "pxc_cluster_status" through the protocol-agnostic
+// core: validation diagnostics with attribute paths and plan logic (no
+// server), then the full lifecycle against a real standalone mariadbd
+// (tests/resources/mariadb_fixture.h): create, read back with an empty second
+// plan, update, drift repaired, drop by hand re-created, import, hostile
+// names, and the server enforcing REQUIRE SSL / SUBJECT / ISSUER.
+#include <gtest/gtest.h>
+
+#include "provider/core.h"
+#include "resources/mysql_settings.h"
+#include "resources/provider_def.h"
+#include "resources/sql_client.h"
+#include "tests/resources/mariadb_fixture.h"
+
+namespace pxc::provider {
+namespace {
+
+using resources::SqlConnection;
+using resources::SqlEndpoint;
+using resources::SqlTls;
+using resources::fixtures::MariaDbServer;
+using schema::AttributePath;
+using schema::Type;
+using schema::Value;
+
+constexpr char kType[] = "pxc_ssl_user";
+
+class SslUserCoreTest : public ::testing::Test {
+ protected:
+  SslUserCoreTest() : core_(resources::MakeProvider("test")) {
+    type_ = core_.FindResource(kType)->GetSchema().ImpliedType();
+    grant_type_ = type_.attributes().at("grant").element();
+  }
+  static Value Obj(const Type& t, std::map<std::string, Value> attrs) {
+    auto v = Value::ObjectOf(t, std::move(attrs));
+    EXPECT_TRUE(v.ok()) << v.status().ToString();
+    return *v;
+  }
+  static Value Strings(std::vector<std::string> v) {
+    std::vector<Value> out;
+    for (auto& s : v) out.push_back(Value::String(s));
+    return Value::Set(Type::String(), out);
+  }
+  Value Grant(std::vector<std::string> privs, const std::string& on, bool wgo = false) const {
+    return Obj(grant_type_,
+               {{"privileges", Strings(std::move(privs))},
+                {"on", Value::String(on)},
+                {"with_grant_option", wgo ? Value::Bool(true) : Value::Null(Type::Bool())}});
+  }
+  Value Grants(std::vector<Value> g) const { return Value::Set(grant_type_, std::move(g)); }
+  Value Config(const std::string& name, std::map<std::string, Value> extra = {}) const {
+    std::map<std::string, Value> attrs = {{"name", Value::String(name)}, {"grant", Grants({})}};
+    for (auto& [k, v] : extra) attrs[k] = v;
+    return Obj(type_, attrs);
+  }
+  // Terraform's proposed new state: config, with prior values for computed
+  // attributes the configuration leaves null.
+  Value Proposed(const Value& prior, const Value& config) const {
+    if (prior.IsNull()) return config;
+    std::map<std::string, Value> attrs = config.Entries();
+    for (const auto& a : core_.FindResource(kType)->GetSchema().block.attributes) {
+      if (a.computed() && config.GetAttr(a.name).IsNull()) attrs[a.name] = prior.GetAttr(a.name);
+    }
+    return Obj(type_, attrs);
+  }
+  PlanResult Plan(const Value& prior, const Value& config) const {
+    return core_.PlanResourceChange(kType, prior, Proposed(prior, config), config, "");
+  }
+  // Plans and applies; returns the new state.
+  Value Apply(const Value& prior, const Value& config) {
+    auto plan = Plan(prior, config);
+    EXPECT_FALSE(plan.diags.HasError()) << Describe(plan.diags);
+    if (plan.diags.HasError()) return prior;
+    auto applied = core_.ApplyResourceChange(kType, prior, plan.planned, config, "");
+    EXPECT_FALSE(applied.diags.HasError()) << Describe(applied.diags);
+    return applied.new_state;
+  }
+  Value Read(const Value& state) const {
+    auto r = core_.ReadResource(kType, state, "");
+    EXPECT_FALSE(r.diags.HasError()) << Describe(r.diags);
+    return r.new_state;
+  }
+  static std::string Describe(const schema::Diagnostics& d) {
+    std::string out;
+    for (const auto& i : d.items()) {
+      out += i.summary + ": " + i.detail + (i.path ? " @" + i.path->ToString() : "") + "\n";
+    }
+    return out;
+  }
+  static bool HasErrorAt(const schema::Diagnostics& d, const AttributePath& p) {
+    for (const auto& i : d.items()) {
+      if (i.severity == schema::Severity::kError && i.path == p) return true;
+    }
+    return false;
+  }
+
+  Core core_;
+  Type type_, grant_type_;
+};
+
+// ---------------------------------------------------------------------------
+// No server needed.
+
+TEST_F(SslUserCoreTest, InvalidConfigsGetAttributePathDiagnostics) {
+  const auto g0 = AttributePath::Root("grant").Index(0);
+  struct Case {
+    const char* name;
+    Value config;
+    AttributePath path;
+  };
+  const Case cases[] = {
+      {"empty name", Config(""), AttributePath::Root("name")},
+      {"bad privilege", Config("u", {{"grant", Grants({Grant({"SELEKT"}, "db.*")})}}),
+       g0.Attr("privileges")},
+      {"column list", Config("u", {{"grant", Grants({Grant({"SELECT (a)"}, "db.t")})}}),
+       g0.Attr("privileges")},
+      {"bad target", Config("u", {{"grant", Grants({Grant({"SELECT"}, "db")})}}), g0.Attr("on")},
+      {"usage only", Config("u", {{"grant", Grants({Grant({"USAGE"}, "*.*")})}}),
+       g0.Attr("privileges")},
+      {"subject without specified", Config("u", {{"require_subject", Value::String("/CN=x")}}),
+       AttributePath::Root("require_subject")},
+      {"issuer with x509",
+       Config("u",
+              {{"require", Value::String("x509")}, {"require_issuer", Value::String("/CN=x")}}),
+       AttributePath::Root("require_issuer")},
+      {"specified without parts", Config("u", {{"require", Value::String("specified")}}),
+       AttributePath::Root("require")},
+      {"unknown require", Config("u", {{"require", Value::String("tls")}}),
+       AttributePath::Root("require")},
+      {"bad plugin", Config("u", {{"auth_plugin", Value::String("x; DROP")}}),
+       AttributePath::Root("auth_plugin")},
+  };
+  for (const auto& c : cases) {
+    auto diags = core_.ValidateResourceConfig(kType, c.config);
+    EXPECT_TRUE(HasErrorAt(diags, c.path))
+        << c.name << ": no error at " << c.path.ToString() << "; got:\n"
+        << Describe(diags);
+  }
+  // Two blocks for one target (spelled differently): one of them is reported.
+  auto diags = core_.ValidateResourceConfig(
+      kType,
+      Config("u", {{"grant", Grants({Grant({"SELECT"}, "db.*"), Grant({"INSERT"}, "`db`.*")})}}));
+  EXPECT_TRUE(HasErrorAt(diags, g0.Attr("on")) ||
+              HasErrorAt(diags, AttributePath::Root("grant").Index(1).Attr("on")))
+      << Describe(diags);
+  // A valid configuration has no diagnostics.
+  Value ok = Config("app", {{"grant", Grants({Grant({"select", "all privileges"}, "*.*")})},
+                            {"require", Value::String("specified")},
+                            {"require_subject", Value::String("/CN=app")}});
+  EXPECT_TRUE(core_.ValidateResourceConfig(kType, ok).empty())
+      << Describe(core_.ValidateResourceConfig(kType, ok));
+}
+
+TEST_F(SslUserCoreTest, BadMysqlEndpointHasPath) {
+  Type mysql_type = type_.attributes().at("mysql");
+  Value m = Obj(mysql_type, {{"endpoint", Value::String("db:99999")}});
+  auto diags = core_.ValidateResourceConfig(kType, Config("u", {{"mysql", m}}));
+  EXPECT_TRUE(HasErrorAt(diags, AttributePath::Root("mysql").Attr("endpoint"))) << Describe(diags);
+}
+
+TEST(MysqlSettings, ParsesEndpoints) {
+  using resources::mysql_settings::ParseEndpoint;
+  auto a = ParseEndpoint("10.77.0.10:3307");
+  ASSERT_TRUE(a.ok());
+  EXPECT_EQ(a->host, "10.77.0.10");
+  EXPECT_EQ(a->port, 3307);
+  auto b = ParseEndpoint("db.example");
+  ASSERT_TRUE(b.ok());
+  EXPECT_EQ(b->port, 3306);
+  auto c = ParseEndpoint("[::1]:3306");
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ(c->host, "::1");
+  auto d = ParseEndpoint("unix:/run/mysqld/mysqld.sock");
+  ASSERT_TRUE(d.ok());
+  EXPECT_EQ(d->socket, "/run/mysqld/mysqld.sock");
+  for (const char* bad : {"", ":3306", "h:0", "h:x", "::1", "unix:rel", "[::1"}) {
+    EXPECT_EQ(ParseEndpoint(bad).status().code(), StatusCode::kInvalidArgument) << bad;
+  }
+}
+
+TEST_F(SslUserCoreTest, CreatePlanDefaultsAndRenameReplaces) {
+  Value config = Config("app");
+  auto plan = Plan(Value::Null(type_), config);
+  ASSERT_FALSE(plan.diags.HasError()) << Describe(plan.diags);
+  EXPECT_EQ(*plan.planned.GetString("host"), "%");
+  EXPECT_EQ(*plan.planned.GetString("require"), "ssl");
+  EXPECT_EQ(*plan.planned.GetString("id"), "app@%");
+  // A state as if created; renaming replaces, a host change too.
+  Value state = plan.planned;
+  auto rename = Plan(state, Config("app2"));
+  ASSERT_FALSE(rename.diags.HasError()) << Describe(rename.diags);
+  EXPECT_EQ(rename.requires_replace, std::vector<AttributePath>{AttributePath::Root("name")});
+  auto rehost = Plan(state, Config("app", {{"host", Value::String("10.%")}}));
+  ASSERT_FALSE(rehost.diags.HasError());
+  EXPECT_EQ(rehost.requires_replace, std::vector<AttributePath>{AttributePath::Root("host")});
+  // Grants and require change in place.
+  auto regrant = Plan(state, Config("app", {{"require", Value::String("x509")},
+                                            {"grant", Grants({Grant({"SELECT"}, "*.*")})}}));
+  ASSERT_FALSE(regrant.diags.HasError());
+  EXPECT_TRUE(regrant.requires_replace.empty());
+}
+
+TEST_F(SslUserCoreTest, NoEndpointIsAClearError) {
+  // No provider mysql block and no environment: apply fails with a message
+  // saying where to configure it (and no SQL is attempted while planning).
+  unsetenv("PXC_MYSQL_ENDPOINT");
+  Value config = Config("app");
+  auto plan = Plan(Value::Null(type_), config);
+  ASSERT_FALSE(plan.diags.HasError());
+  auto applied = core_.ApplyResourceChange(kType, Value::Null(type_), plan.planned, config, "");
+  ASSERT_TRUE(applied.diags.HasError());
+  EXPECT_EQ(applied.diags.items()[0].summary, "No MySQL Endpoint");
+}
+
+// ---------------------------------------------------------------------------
+// Against a real mariadbd.
+
+class SslUserServerTest : public SslUserCoreTest {
+ protected:
+  static void SetUpTestSuite() {
+    auto s = MariaDbServer::Start(&skip_reason_);
+    if (!s.ok()) {
+      start_error_ = s.status().ToString();
+    } else {
+      server_ = std::move(s).value();
+    }
+  }
+  static void TearDownTestSuite() {
+    resources::mysql_settings::Pool().Clear();
+    server_.reset();
+  }
+  void SetUp() override {
+    if (!start_error_.empty()) FAIL() << "MariaDB fixture: " << start_error_;
+    if (!server_) GTEST_SKIP() << skip_reason_;
+    SqlEndpoint admin = server_->AdminTcp();
+    Type ptype = core_.definition().GetSchema().ImpliedType();
+    Type mtype = ptype.attributes().at("mysql");
+    Value mysql =
+        Obj(mtype, {{"endpoint", Value::String("127.0.0.1:" + std::to_string(admin.port))},
+                    {"username", Value::String(admin.user)},
+                    {"password", Value::String(admin.password)}});
+    auto diags = core_.ConfigureProvider("1.9.0", Obj(ptype, {{"mysql", mysql}}));
+    ASSERT_FALSE(diags.HasError()) << Describe(diags);
+  }
+  static SqlConnection Root() {
+    auto c = SqlConnection::Connect(server_->RootSocket());
+    EXPECT_TRUE(c.ok()) << c.status().ToString();
+    return std::move(c).value();
+  }
+  static void Sql(const std::string& stmt) {
+    SqlConnection root = Root();
+    Status st = root.Execute(stmt);
+    ASSERT_TRUE(st.ok()) << st.ToString();
+  }
+  static Status ConnectAs(const std::string& user, const std::string& password,
+                          std::optional<SqlTls> tls) {
+    SqlEndpoint ep = server_->Tcp(user, password);
+    ep.tls = std::move(tls);
+    return SqlConnection::Connect(ep).status();
+  }
+  static SqlTls CaOnly() {
+    SqlTls t;
+    t.ca_pem = server_->tls().ca_pem;
+    t.required = true;
+    return t;
+  }
+  // Apply, then the refresh + plan Terraform would do next: Read returns the
+  // state unchanged and the plan is empty.
+  Value ApplyAndExpectEmptyPlan(const Value& prior, const Value& config) {
+    Value state = Apply(prior, config);
+    Value read = Read(state);
+    EXPECT_EQ(read, state) << "read:  " << read.DebugString() << "\nstate: " << state.DebugString();
+    auto plan = Plan(read, config);
+    EXPECT_FALSE(plan.diags.HasError()) << Describe(plan.diags);
+    EXPECT_EQ(plan.planned, read) << plan.planned.DebugString();
+    EXPECT_TRUE(plan.requires_replace.empty());
+    return state;
+  }
+
+  static inline std::unique_ptr<MariaDbServer> server_;
+  static inline std::string skip_reason_, start_error_;
+};
+
+TEST_F(SslUserServerTest, CreateReadUpdateDriftDelete) {
+  Value config = Config("ssluser", {{"password", Value::String("ssluserpass")},
+                                    {"grant", Grants({Grant({"all privileges"}, "*.*")})}});
+  Value state = ApplyAndExpectEmptyPlan(Value::Null(type_), config);
+  EXPECT_EQ(*state.GetString("id"), "ssluser@%");
+  EXPECT_EQ(*state.GetString("require"), "ssl");
+
+  // The server enforces REQUIRE SSL: plain text refused, TLS accepted.
+  EXPECT_EQ(ConnectAs("ssluser", "ssluserpass", std::nullopt).code(),
+            StatusCode::kPermissionDenied);
+  Status tls = ConnectAs("ssluser", "ssluserpass", CaOnly());
+  EXPECT_TRUE(tls.ok()) << tls.ToString();
+
+  // Change grants, require and password in place.
+  Value changed = Config(
+      "ssluser",
+      {{"password", Value::String("n3w'pass\\")},
+       {"require", Value::String("x509")},
+       {"grant", Grants({Grant({"SELECT", "insert"}, "app.*"), Grant({"PROCESS"}, "*.*", true)})}});
+  auto plan = Plan(Read(state), changed);
+  ASSERT_FALSE(plan.diags.HasError());
+  EXPECT_TRUE(plan.requires_replace.empty());
+  state = ApplyAndExpectEmptyPlan(state, changed);
+  SqlTls cert = CaOnly();
+  cert.cert_pem = server_->tls().client_cert_pem;
+  cert.key_pem = server_->tls().client_key_pem;
+  EXPECT_EQ(ConnectAs("ssluser", "n3w'pass\\", CaOnly()).code(), StatusCode::kPermissionDenied);
+  EXPECT_TRUE(ConnectAs("ssluser", "n3w'pass\\", cert).ok());
+
+  // Drift by hand: a REVOKE and REQUIRE NONE show in the next read and plan,
+  // and apply repairs them.
+  Sql("REVOKE INSERT ON app.* FROM 'ssluser'@'%'");
+  Sql("ALTER USER 'ssluser'@'%' REQUIRE NONE");
+  Value drifted = Read(state);
+  EXPECT_EQ(*drifted.GetString("require"), "none");
+  EXPECT_NE(drifted.GetAttr("grant"), state.GetAttr("grant"));
+  auto repair = Plan(drifted, changed);
+  ASSERT_FALSE(repair.diags.HasError());
+  EXPECT_NE(repair.planned, drifted);
+  state = ApplyAndExpectEmptyPlan(drifted, changed);
+  EXPECT_EQ(*Read(state).GetString("require"), "x509");
+
+  // Removing all grants revokes them.
+  Value no_grants = Config(
+      "ssluser", {{"password", Value::String("n3w'pass\\")}, {"require", Value::String("x509")}});
+  state = ApplyAndExpectEmptyPlan(state, no_grants);
+
+  // Dropped by hand: removed from state (Terraform then plans a create).
+  Sql("DROP USER 'ssluser'@'%'");
+  EXPECT_TRUE(Read(state).IsNull());
+  state = ApplyAndExpectEmptyPlan(Value::Null(type_), no_grants);
+
+  // Delete drops it; deleting again is not an error.
+  auto del = core_.ApplyResourceChange(kType, state, Value::Null(type_), Value::Null(type_), "");
+  EXPECT_FALSE(del.diags.HasError()) << Describe(del.diags);
+  EXPECT_TRUE(Read(state).IsNull());
+  del = core_.ApplyResourceChange(kType, state, Value::Null(type_), Value::Null(type_), "");
+  EXPECT_FALSE(del.diags.HasError()) << Describe(del.diags);
+}
+
+TEST_F(SslUserServerTest, ImportMatchesCreatedState) {
+  Value config = Config(
+      "imported",
+      {{"password", Value::String("pw")},
+       {"grant", Grants({Grant({"SELECT", "UPDATE"}, "shop.*"), Grant({"ALL"}, "*.*", true)})}});
+  Value created = ApplyAndExpectEmptyPlan(Value::Null(type_), config);
+  auto imported = core_.ImportResourceState(kType, "imported@%");
+  ASSERT_FALSE(imported.diags.HasError()) << Describe(imported.diags);
+  ASSERT_EQ(imported.objects.size(), 1u);
+  Value state = Read(imported.objects[0].state);
+  // Everything but the (unreadable) password is the same.
+  EXPECT_EQ(state.WithAttr("password", created.GetAttr("password")), created)
+      << state.DebugString() << "\n"
+      << created.DebugString();
+  // With the password in the configuration the plan only sets it.
+  auto plan = Plan(state, config);
+  ASSERT_FALSE(plan.diags.HasError());
+  EXPECT_TRUE(plan.requires_replace.empty());
+  auto bad = core_.ImportResourceState(kType, "@%");
+  EXPECT_TRUE(bad.diags.HasError());
+}
+
+TEST_F(SslUserServerTest, HostileNamesAndPasswordsAreQuoted) {
+  const std::string name = "o'k`\\%\"é名";
+  const std::string password = "p'w`\\\"%;-- é";
+  Value config = Config(name, {{"password", Value::String(password)},
+                               {"host", Value::String("127.0.0.1")},
+                               {"grant", Grants({Grant({"SELECT"}, "`we``ird db`.*")})}});
+  Value state = ApplyAndExpectEmptyPlan(Value::Null(type_), config);
+  EXPECT_EQ(*state.GetString("id"), name + "@127.0.0.1");
+  Status st = ConnectAs(name, password, CaOnly());
+  EXPECT_TRUE(st.ok()) << st.ToString();
+  auto imported = core_.ImportResourceState(kType, name + "@127.0.0.1");
+  ASSERT_FALSE(imported.diags.HasError());
+  EXPECT_EQ(Read(imported.objects[0].state).GetAttr("grant"), state.GetAttr("grant"));
+  auto del = core_.ApplyResourceChange(kType, state, Value::Null(type_), Value::Null(type_), "");
+  EXPECT_FALSE(del.diags.HasError()) << Describe(del.diags);
+  EXPECT_TRUE(Read(state).IsNull());
+}
+
+TEST_F(SslUserServerTest, SubjectAndIssuerRoundTripAndAreEnforced) {
+  const auto& tls = server_->tls();
+  Value config = Config("x509user", {{"password", Value::String("pw")},
+                                     {"require", Value::String("specified")},
+                                     {"require_subject", Value::String(tls.client_subject)},
+                                     {"require_issuer", Value::String(tls.ca_subject)}});
+  ApplyAndExpectEmptyPlan(Value::Null(type_), config);
+  SqlTls good = CaOnly();
+  good.cert_pem = tls.client_cert_pem;
+  good.key_pem = tls.client_key_pem;
+  EXPECT_TRUE(ConnectAs("x509user", "pw", good).ok());
+  EXPECT_EQ(ConnectAs("x509user", "pw", CaOnly()).code(), StatusCode::kPermissionDenied);
+  SqlTls other = CaOnly();
+  other.cert_pem = tls.other_client_cert_pem;
+  other.key_pem = tls.other_client_key_pem;
+  EXPECT_NE(ConnectAs("x509user", "pw", other).code(), StatusCode::kOk);
+}
+
+TEST_F(SslUserServerTest, ClusterStatusReportsTlsSession) {
+  Type dtype = core_.FindDataSource("pxc_cluster_status")->GetSchema().ImpliedType();
+  Type mtype = dtype.attributes().at("mysql");
+  Type ttype = mtype.attributes().at("tls");
+  // Over TLS with the CA: the cipher is reported.
+  Value with_tls = Obj(
+      dtype,
+      {{"require_tls", Value::Bool(true)},
+       {"mysql",
+        Obj(mtype, {{"tls", Obj(ttype, {{"ca_pem", Value::String(server_->tls().ca_pem)}})}})}});
+  EXPECT_FALSE(core_.ValidateDataResourceConfig("pxc_cluster_status", with_tls).HasError());
+  auto r = core_.ReadDataSource("pxc_cluster_status", with_tls);
+  ASSERT_FALSE(r.diags.HasError()) << Describe(r.diags);
+  EXPECT_FALSE(r.new_state.GetString("ssl_cipher").value_or("").empty());
+  EXPECT_FALSE(r.new_state.GetString("ssl_version").value_or("").empty());
+  EXPECT_NE(r.new_state.GetString("version").value_or("").find("MariaDB"), std::string::npos);
+  EXPECT_TRUE(r.new_state.GetAttr("wsrep").IsKnown());
+  // Without TLS, require_tls fails the read.
+  Value plain = Obj(dtype, {{"require_tls", Value::Bool(true)}});
+  auto p = core_.ReadDataSource("pxc_cluster_status", plain);
+  ASSERT_TRUE(p.diags.HasError());
+  EXPECT_EQ(p.diags.items()[0].summary, "Connection Not Encrypted");
+}
+
+}  // namespace
+}  // namespace pxc::provider
