@@ -38,6 +38,10 @@ void AddSubjectAttributes(std::vector<schema::Attribute>& attrs, const std::stri
                       .RequiresReplace()
                       .Validate(schema::StringNotEmpty())
                       .Describe("Subject common name (CN). Default `" + default_cn + "`."));
+  AddOptionalSubjectAttributes(attrs);
+}
+
+void AddOptionalSubjectAttributes(std::vector<schema::Attribute>& attrs) {
   const std::pair<const char*, const char*> fields[] = {
       {"organization", "Subject organization (O)."},
       {"organizational_unit", "Subject organizational unit (OU)."},

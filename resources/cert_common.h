@@ -19,6 +19,8 @@ void AddKeyAttributes(std::vector<schema::Attribute>& attrs);
 // common_name (default given), organization, organizational_unit, country,
 // locality, province.
 void AddSubjectAttributes(std::vector<schema::Attribute>& attrs, const std::string& default_cn);
+// Only organization, organizational_unit, country, locality, province.
+void AddOptionalSubjectAttributes(std::vector<schema::Attribute>& attrs);
 // validity_period_hours (default given, RequiresReplace), early_renewal_hours.
 void AddValidityAttributes(std::vector<schema::Attribute>& attrs, int64_t default_hours);
 // id, cert_pem, serial_number, validity_start_time, validity_end_time,

@@ -111,16 +111,7 @@ NodeCertResource::NodeCertResource() {
                       .Validate(schema::StringNotEmpty())
                       .Describe("Subject common name, e.g. the node name `pxc1`. Must differ "
                                 "from the CA's (PXC 8.0 refuses a leaf with the CA's CN)."));
-  const std::pair<const char*, const char*> fields[] = {
-      {"organization", "Subject organization (O)."},
-      {"organizational_unit", "Subject organizational unit (OU)."},
-      {"country", "Subject country (C), two letters."},
-      {"locality", "Subject locality (L)."},
-      {"province", "Subject state or province (ST)."},
-  };
-  for (const auto& [name, desc] : fields) {
-    attrs.push_back(OptionalAttr(name, Type::String()).RequiresReplace().Describe(desc));
-  }
+  cert_common::AddOptionalSubjectAttributes(attrs);
   attrs.push_back(OptionalAttr("dns_names", Type::List(Type::String()))
                       .RequiresReplace()
                       .Describe("DNS subjectAltNames. Add the load balancer's name when clients "

@@ -43,3 +43,9 @@ echo "demo: Galera replication on 4567 is TLS (handshake with the client certifi
 (sleep 1) | ip netns exec "$PXC_LAB_CLIENT_NETNS" timeout 10 openssl s_client -connect "$PXC_LAB_IP_PXC1:4567" \
   -CAfile "$demo_dir/ca.pem" -cert "$demo_dir/client.pem" -key "$demo_dir/client-key.pem" 2>&1 \
   | tr '\0' '.' | grep -E '^(New, TLS|Verify return code|subject=)' | sed 's/^/  /'
+
+# The lab is TLS-secured now: make the next `lab up` (e.g. the tests) rebuild
+# it plain.
+tests/testbed/lab mark-modified "scripts/demo.sh enabled TLS" >/dev/null 2>&1 || true
+echo
+echo "demo: done. The lab stays up; remove it with: tests/testbed/lab down"
