@@ -23,7 +23,7 @@ tests/testbed/lab down >/dev/null 2>&1 || true
 tests/testbed/lab up
 # shellcheck disable=SC1091
 source "${PXC_LAB_DIR:-/var/lib/pxc-lab}/env"
-export PXC_LAB_DIR PXC_LAB_SSH_OPTS
+export PXC_LAB_DIR PXC_LAB_SSH_OPTS PXC_LAB_MYSQL_USER PXC_LAB_MYSQL_PASSWORD
 
 rm -rf "$demo_dir"
 echo "demo: applying examples/tutorial (see examples/tutorial/main.tf) through the plugin protocol"

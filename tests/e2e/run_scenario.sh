@@ -13,7 +13,7 @@ if ! "$root/tests/testbed/lab" status >/dev/null 2>&1; then
 fi
 # shellcheck disable=SC1091
 source "$lab_dir/env"
-export PXC_LAB_DIR PXC_LAB_SSH_OPTS
+export PXC_LAB_DIR PXC_LAB_SSH_OPTS PXC_LAB_MYSQL_USER PXC_LAB_MYSQL_PASSWORD
 workdir=$(mktemp -d /tmp/pxc-e2e-XXXXXX)
 trap 'rm -rf "$workdir"' EXIT
 rmdir "$workdir"
