@@ -36,7 +36,7 @@ echo "demo: bootstrapped from $(cat "$demo_dir/bootstrap_node.txt"); the cluster
 ip netns exec "$PXC_LAB_CLIENT_NETNS" mariadb -h "$PXC_LAB_HAPROXY_HOST" -P 3306 \
   -u "$PXC_LAB_MYSQL_USER" -p"$PXC_LAB_MYSQL_PASSWORD" \
   --ssl --ssl-ca "$demo_dir/ca.pem" --ssl-cert "$demo_dir/client.pem" --ssl-key "$demo_dir/client-key.pem" \
-  -e "SHOW STATUS LIKE 'Ssl_cipher'; SHOW STATUS WHERE Variable_name IN ('wsrep_cluster_size','wsrep_cluster_status','wsrep_local_state_comment','wsrep_connected','wsrep_ready'); SHOW VARIABLES LIKE 'wsrep_provider_options'" \
+  -e "SHOW STATUS LIKE 'Ssl_cipher'; SHOW STATUS WHERE Variable_name IN ('wsrep_local_state_uuid','wsrep_cluster_size','wsrep_cluster_status','wsrep_local_state_comment','wsrep_connected','wsrep_ready'); SHOW VARIABLES LIKE 'wsrep_provider_options'" \
   | sed 's/^/  /' | cut -c1-200
 echo
 echo "demo: Galera replication on 4567 is TLS (handshake with the client certificate):"
