@@ -6,8 +6,9 @@
 # plugin protocol, and prints the result: the cluster seen through HAProxy
 # over TLS with the client certificate pxc made.
 #
-# The lab stays up and TLS-secured afterwards; `tests/testbed/lab down`
-# removes it. The demo's files (CA, client certificate, state) are in
+# The lab stays up and TLS-secured afterwards; running the demo again plans
+# in the same directory and shows no changes; `tests/testbed/lab down`
+# removes the lab and leaves nothing running. The demo's files (CA, client certificate, state) are in
 # $PXC_DEMO_DIR (default /var/lib/pxc-demo).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,18 +19,35 @@ bash scripts/install-deps.sh all
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build build -j"$(nproc)" --target terraform-provider-pxc pxc-tfdriver
 
-# A fresh, plain lab: the state the tutorial starts from.
-tests/testbed/lab down >/dev/null 2>&1 || true
-tests/testbed/lab up
-# shellcheck disable=SC1091
-source "${PXC_LAB_DIR:-/var/lib/pxc-lab}/env"
-export PXC_LAB_DIR PXC_LAB_SSH_OPTS PXC_LAB_MYSQL_USER PXC_LAB_MYSQL_PASSWORD
-
-rm -rf "$demo_dir"
-echo "demo: applying examples/tutorial (see examples/tutorial/main.tf) through the plugin protocol"
-ip netns exec "$PXC_LAB_CLIENT_NETNS" build/tests/driver/pxc-tfdriver \
-  --provider "$root/build/provider/terraform-provider-pxc" \
-  --scenario "$root/examples/tutorial/tutorial.json" --workdir "$demo_dir"
+# Run again on a lab this demo secured: plan in the same directory (state
+# kept), which must show no changes. Otherwise start from a fresh, plain lab:
+# the state the tutorial starts from.
+demo_lab_up() {
+  local st
+  st=$(tests/testbed/lab status 2>/dev/null || true)
+  grep -q 'modified by a test (scripts/demo.sh enabled TLS)' <<<"$st" &&
+    [[ $(grep -c 'Synced, wsrep_cluster_size=3' <<<"$st") == 3 ]]
+}
+if [[ -f "$demo_dir/terraform.tfstate" ]] && demo_lab_up; then
+  # shellcheck disable=SC1091
+  source "${PXC_LAB_DIR:-/var/lib/pxc-lab}/env"
+  export PXC_LAB_DIR PXC_LAB_SSH_OPTS PXC_LAB_MYSQL_USER PXC_LAB_MYSQL_PASSWORD
+  echo "demo: already applied here; planning again in $demo_dir (expect no changes)"
+  ip netns exec "$PXC_LAB_CLIENT_NETNS" build/tests/driver/pxc-tfdriver --keep-state \
+    --provider "$root/build/provider/terraform-provider-pxc" \
+    --scenario "$root/examples/tutorial/tutorial-replan.json" --workdir "$demo_dir"
+else
+  tests/testbed/lab down >/dev/null 2>&1 || true
+  tests/testbed/lab up
+  # shellcheck disable=SC1091
+  source "${PXC_LAB_DIR:-/var/lib/pxc-lab}/env"
+  export PXC_LAB_DIR PXC_LAB_SSH_OPTS PXC_LAB_MYSQL_USER PXC_LAB_MYSQL_PASSWORD
+  rm -rf "$demo_dir"
+  echo "demo: applying examples/tutorial (see examples/tutorial/main.tf) through the plugin protocol"
+  ip netns exec "$PXC_LAB_CLIENT_NETNS" build/tests/driver/pxc-tfdriver \
+    --provider "$root/build/provider/terraform-provider-pxc" \
+    --scenario "$root/examples/tutorial/tutorial.json" --workdir "$demo_dir"
+fi
 
 echo
 echo "demo: bootstrapped from $(cat "$demo_dir/bootstrap_node.txt"); the cluster through HAProxy ($PXC_LAB_HAPROXY_HOST:3306) over TLS:"

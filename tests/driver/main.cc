@@ -20,7 +20,7 @@ int Usage(const char* why) {
   std::fprintf(stderr,
                "pxc-tfdriver: %s\n"
                "usage: pxc-tfdriver --provider <binary> --scenario <file.json> [--workdir DIR] "
-               "[--plugin-log trace|debug|info|warn|error]\n",
+               "[--keep-state] [--plugin-log trace|debug|info|warn|error]\n",
                why);
   return 2;
 }
@@ -43,6 +43,8 @@ int main(int argc, char** argv) {
       ok = value(&options.scenario_path);
     } else if (arg == "--workdir") {
       ok = value(&options.workdir);
+    } else if (arg == "--keep-state") {
+      options.keep_state = true;
     } else if (arg == "--plugin-log") {
       ok = value(&options.plugin_log_level);
     } else if (arg == "--help" || arg == "-h") {

@@ -283,7 +283,9 @@ bool Runner::PrepareWorkdir() {
                                     "give an empty or new directory");
         return false;
       }
-      for (const auto& e : fs::directory_iterator(workdir_, ec)) fs::remove_all(e.path(), ec);
+      if (!opt_.keep_state) {
+        for (const auto& e : fs::directory_iterator(workdir_, ec)) fs::remove_all(e.path(), ec);
+      }
     }
     fs::create_directories(workdir_, ec);
     if (ec) {

@@ -94,6 +94,10 @@ struct ScenarioOptions {
   // an earlier run of the driver created it (it is then emptied first).
   // Empty: a new temporary directory.
   std::string workdir;
+  // Reuse a work directory an earlier run created as it is, with its state
+  // file (like running Terraform again in the same directory) instead of
+  // emptying it.
+  bool keep_state = false;
   // TF_LOG_PROVIDER for the plugin ("" = leave the environment alone).
   std::string plugin_log_level;
   std::ostream* out = nullptr;  // default std::cout
