@@ -564,6 +564,12 @@ Value ProposedNew(const Block& block, const Value& prior, const Value& config) {
   return ProposedNewInner(block, prior.IsNull() ? EmptyValue(block) : prior, config);
 }
 
+Value PlannedDataResourceObject(const Block& block, const Value& config) {
+  // As core does: ProposedNew from a wholly unknown prior, so that every
+  // computed attribute left null in the configuration becomes unknown.
+  return ProposedNew(block, Value::Unknown(ImpliedType(block)), config);
+}
+
 std::string PathError::Format(const std::string& address) const {
   std::string where = Where(path);
   if (where.empty()) return address + ": " + message;

@@ -3,6 +3,7 @@
 // internal/plans/objchange and internal/configs/configschema):
 //  - ImpliedType / EmptyValue of a schema block;
 //  - ProposedNew: the proposed new state core sends to PlanResourceChange;
+//  - PlannedDataResourceObject: the planned value of a deferred data read;
 //  - AssertPlanValid: what core checks of a planned state
 //    ("Provider produced invalid plan");
 //  - AssertObjectCompatible: what core checks of an applied state against
@@ -36,6 +37,11 @@ schema::Value EmptyValue(const schema::Block& block);
 // `prior` may be null (create); `config` may contain unknowns.
 schema::Value ProposedNew(const schema::Block& block, const schema::Value& prior,
                           const schema::Value& config);
+
+// objchange.PlannedDataResourceObject: what core plans for a data source
+// whose read is deferred to apply (its configuration has unknowns): the
+// configuration with every computed attribute it leaves null unknown.
+schema::Value PlannedDataResourceObject(const schema::Block& block, const schema::Value& config);
 
 // One problem found by the checks below, at `path` inside the object.
 struct PathError {

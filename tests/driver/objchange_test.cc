@@ -106,6 +106,23 @@ TEST(ProposedNew, NullPriorKeepsComputedNull) {
   EXPECT_TRUE(ProposedNew(b, Value::Null(ImpliedType(b)), Value::Null(ImpliedType(b))).IsNull());
 }
 
+TEST(PlannedDataResourceObject, ComputedNullsBecomeUnknownConfigKept) {
+  Block b = TestBlock();
+  Value config = Obj(b, {{"name", Value::Unknown(Type::String())},
+                         {"size", Value::Num(4)},
+                         {"rule", Rules(b, {Rule(b, 80, Value::Null(Type::String()))})}});
+  Value p = PlannedDataResourceObject(b, config);
+  EXPECT_TRUE(p.GetAttr("name").IsUnknown()) << "configured (unknown) value kept";
+  EXPECT_EQ(p.GetAttr("size"), Value::Num(4)) << "optional+computed set: the config value";
+  EXPECT_TRUE(p.GetAttr("id").IsUnknown()) << "computed null: unknown";
+  EXPECT_TRUE(p.GetAttr("secret").IsNull()) << "non-computed null stays null";
+  ASSERT_EQ(p.GetAttr("rule").Elements().size(), 1u);
+  EXPECT_EQ(p.GetAttr("rule").Elements()[0].GetAttr("port"), Value::Num(80));
+  EXPECT_TRUE(p.GetAttr("rule").Elements()[0].GetAttr("state").IsUnknown())
+      << "computed attributes of nested blocks too";
+  EXPECT_TRUE(AssertPlanValid(b, Value::Null(ImpliedType(b)), config, p).empty());
+}
+
 TEST(AssertPlanValid, AcceptsAValidPlan) {
   Block b = TestBlock();
   Value config = Obj(b, {{"name", Value::String("n")}});

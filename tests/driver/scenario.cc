@@ -33,12 +33,28 @@ using schema::TypeKind;
 constexpr char kMarker[] = ".pxc-tfdriver";
 constexpr char kStateFile[] = "terraform.tfstate";
 
+// One `resource` or `data` block of a configuration.
 struct ResourceSpec {
   std::string address;
   std::string type;
+  bool data = false;  // a data source ("data.<type>.<name>")
   json config = json::object();
+  std::vector<std::string> depends_on;
 };
 using Config = std::vector<ResourceSpec>;
+
+ResourceSpec SpecFrom(const std::string& address, const json& r) {
+  ResourceSpec spec;
+  spec.address = address;
+  spec.data = IsDataAddress(address);
+  const std::string rest = spec.data ? address.substr(5) : address;
+  spec.type = r.value("type", rest.substr(0, rest.find('.')));
+  spec.config = r.contains("config") ? r["config"] : json::object();
+  for (const auto& d : r.value("depends_on", json::array())) {
+    spec.depends_on.push_back(d.get<std::string>());
+  }
+  return spec;
+}
 
 // How references are resolved while building a value.
 enum class RefMode {
@@ -237,6 +253,16 @@ class Runner {
   // ---- step parts
   bool ResolveConfig(const json& step, Config* cfg);
   void PlanAndApply(const json& step, const Config& cfg, bool destroy);
+  // Plans one data source as core's planDataSource does: read now when its
+  // configuration is wholly known and nothing it depends_on has a change,
+  // else plan a "read" (PlannedDataResourceObject) for the apply walk.
+  void PlanDataSource(Walk& w, const ResourceSpec& r, std::vector<PlannedChange>& changes,
+                      std::vector<std::pair<std::string, Diagnostics>>& results);
+  // A deferred read during apply, with the configuration now known.
+  Diagnostics ReadDeferred(Walk& w, const PlannedChange& ch, const Config& cfg);
+  // The step's "outputs" (string templates) with the values of `mode`,
+  // printed and checked against "expect": { "outputs": ... }.
+  void CheckOutputs(const json& step, RefMode mode);
   void ImportStep(const json& step);
   void RefreshCheck();
   void FilesAndRun(const json& step);
@@ -253,6 +279,8 @@ class Runner {
   bool schema_reported_ = false;
   bool step_completed_ = false;             // the current step ran to its end
   std::optional<ProviderSchemas> schemas_;  // from the first walk
+  // Data sources read while planning this step (stored by its apply).
+  std::map<std::string, ResourceObject> data_read_;
   // Values references resolve to, by address.
   std::map<std::string, Value> planned_;
   std::map<std::string, Value> applied_;
@@ -403,12 +431,14 @@ StatusOr<Value> Runner::Eval(const std::string& expr, RefMode mode, const Walk* 
     if (!ok) return NotFoundError("${" + expr + "}: no such file in the work directory");
     return Value::String(text);
   }
-  size_t dot1 = expr.find('.');
+  // data.<type>.<name>.<attribute> or <type>.<name>.<attribute>
+  const size_t skip = IsDataAddress(expr) ? 5 : 0;
+  size_t dot1 = expr.find('.', skip);
   size_t dot2 = dot1 == std::string::npos ? std::string::npos : expr.find('.', dot1 + 1);
   if (dot2 == std::string::npos) {
     return InvalidArgumentError("${" + expr +
-                                "}: expected <type>.<name>.<attribute>, unknown, "
-                                "workdir or file:<name>");
+                                "}: expected <type>.<name>.<attribute>, "
+                                "data.<type>.<name>.<attribute>, unknown, workdir or file:<name>");
   }
   const std::string address = expr.substr(0, dot2);
   auto path = ParseRefPath(expr.substr(dot2 + 1));
@@ -426,8 +456,9 @@ StatusOr<Value> Runner::Eval(const std::string& expr, RefMode mode, const Walk* 
       return InvalidArgumentError(
           declared ? "${" + expr + "}: " + address +
                          " must be listed before the resources that refer to it"
-                   : "Reference to undeclared resource: ${" + expr + "}: " + address +
-                         " is not in this step's configuration");
+                   : std::string(IsDataAddress(address) ? "Reference to undeclared data source"
+                                                        : "Reference to undeclared resource") +
+                         ": ${" + expr + "}: " + address + " is not in this step's configuration");
     }
     v = it->second;
   } else {
@@ -804,21 +835,14 @@ bool Runner::ResolveConfig(const json& step, Config* cfg) {
     }
     cfg->clear();
     for (const auto& [address, r] : step["resources"].items()) {
-      ResourceSpec spec;
-      spec.address = address;
-      spec.type = r.value("type", address.substr(0, address.find('.')));
-      spec.config = r.contains("config") ? r["config"] : json::object();
-      cfg->push_back(std::move(spec));
+      cfg->push_back(SpecFrom(address, r));
     }
   } else {
     *cfg = prev_config_;
   }
   if (step.contains("add_resources")) {
     for (const auto& [address, r] : step["add_resources"].items()) {
-      ResourceSpec spec;
-      spec.address = address;
-      spec.type = r.value("type", address.substr(0, address.find('.')));
-      spec.config = r.contains("config") ? r["config"] : json::object();
+      ResourceSpec spec = SpecFrom(address, r);
       bool replaced = false;
       for (auto& existing : *cfg) {
         if (existing.address == address) {
@@ -867,6 +891,7 @@ void Runner::RunStep(const json& step) {
   expected_error_.reset();
   planned_.clear();
   applied_.clear();
+  data_read_.clear();
   const json expect = step.value("expect", json::object());
   if (expect.contains("error")) {
     const json& e = expect["error"];
@@ -904,6 +929,8 @@ void Runner::PlanAndApply(const json& step, const Config& cfg, bool destroy) {
   const bool plan_only = step.value("plan_only", false);
   current_config_ = cfg;
   std::vector<PlannedChange> changes;
+  bool had_data = false;            // the state had data source results
+  std::optional<State> plan_state;  // the refreshed state, with data read
 
   // ---- walk 1: validate, refresh, plan.
   {
@@ -920,13 +947,17 @@ void Runner::PlanAndApply(const json& step, const Config& cfg, bool destroy) {
     }
     for (const auto& r : cfg) {
       Diagnostics d;
-      const auto* s = w.tf->ResourceSchema(r.type);
+      const auto* s = r.data ? w.tf->DataSourceSchema(r.type) : w.tf->ResourceSchema(r.type);
       if (!s) {
-        d.AddError("Invalid resource type",
-                   "The provider does not support resource type \"" + r.type + "\".");
+        d.AddError(r.data ? "Invalid data source" : "Invalid resource type",
+                   std::string("The provider does not support ") +
+                       (r.data ? "data source" : "resource type") + " \"" + r.type + "\".");
       } else {
         Value c = BuildObject(s->block, r.config, RefMode::kValidate, &w, AttributePath(), d);
-        if (!d.HasError()) d.Append(w.tf->ValidateResourceConfig(r.type, c));
+        if (!d.HasError()) {
+          d.Append(r.data ? w.tf->ValidateDataResourceConfig(r.type, c)
+                          : w.tf->ValidateResourceConfig(r.type, c));
+        }
       }
       results.emplace_back(r.address, d);
     }
@@ -934,9 +965,15 @@ void Runner::PlanAndApply(const json& step, const Config& cfg, bool destroy) {
     if (!cfg.empty()) Ok("validate: " + std::to_string(cfg.size()) + " resource(s) valid");
     if (!ConfigureWalk(w, RefMode::kPlan, "plan")) return CloseWalk(w);
 
-    // Refresh.
+    // Refresh. Data sources in state are not refreshed: core drops them and
+    // reads them again while planning.
     results.clear();
     for (const auto& [address, obj] : std::vector(w.state.objects())) {
+      if (IsDataAddress(address)) {
+        had_data = true;
+        w.state.Remove(address);
+        continue;
+      }
       ReadOutcome r = w.tf->ReadResource(address, obj.type, obj.value, obj.private_data);
       results.emplace_back(address, r.diags);
       if (r.diags.HasError()) continue;
@@ -954,6 +991,10 @@ void Runner::PlanAndApply(const json& step, const Config& cfg, bool destroy) {
     std::set<std::string> configured;
     for (const auto& r : cfg) {
       configured.insert(r.address);
+      if (r.data) {
+        PlanDataSource(w, r, changes, results);
+        continue;
+      }
       Diagnostics d;
       const auto* s = w.tf->ResourceSchema(r.type);
       const ResourceObject* prior = w.state.Find(r.address);
@@ -978,7 +1019,7 @@ void Runner::PlanAndApply(const json& step, const Config& cfg, bool destroy) {
     }
     // Orphans: in state, not in configuration.
     for (auto it = w.state.objects().rbegin(); it != w.state.objects().rend(); ++it) {
-      if (configured.count(it->first)) continue;
+      if (configured.count(it->first) || IsDataAddress(it->first)) continue;
       PlanOutcome p = w.tf->Plan(it->first, it->second.type, it->second.value,
                                  it->second.private_data, std::nullopt);
       results.emplace_back(it->first, p.diags);
@@ -989,6 +1030,9 @@ void Runner::PlanAndApply(const json& step, const Config& cfg, bool destroy) {
     // Expectations on the plan.
     std::map<std::string, std::string> actions;
     std::map<std::string, std::string> why;  // what makes a change
+    // A data source read while planning has no change (core records a
+    // no-op); a deferred one is planned as "read".
+    for (const auto& [address, obj] : data_read_) actions[address] = ActionName(Action::kNoOp);
     for (const auto& ch : changes) {
       actions[ch.address] = ActionName(ch.action);
       std::string w;
@@ -1049,6 +1093,8 @@ void Runner::PlanAndApply(const json& step, const Config& cfg, bool destroy) {
               "unknown at " + FirstUnknown(it->second));
       }
     }
+    if (plan_only) CheckOutputs(step, RefMode::kPlan);
+    plan_state = w.state;
     CloseWalk(w);
   }
 
@@ -1059,7 +1105,19 @@ void Runner::PlanAndApply(const json& step, const Config& cfg, bool destroy) {
     Walk w;
     if (!OpenWalk("apply", w)) return;
     if (!ConfigureWalk(w, RefMode::kApply, "apply")) return CloseWalk(w);
+    // Data sources: what was read while planning replaces what was stored.
+    for (const auto& [address, obj] : std::vector(w.state.objects())) {
+      if (IsDataAddress(address)) w.state.Remove(address);
+    }
+    for (const auto& [address, obj] : data_read_) {
+      w.state.Set(address, obj);
+      applied_[address] = obj.value;
+    }
+    if (Status st = w.state.Save(state_path_, w.tf->schemas()); !st.ok()) {
+      NotOk("save state", st.message());
+    }
     for (const auto& ch : changes) {
+      if (ch.action == Action::kRead) continue;
       const ResourceObject* stored = w.state.Find(ch.address);
       Value stored_v = stored ? stored->value : Value::Null(ch.prior.type());
       if (stored_v != ch.prior) {
@@ -1078,6 +1136,12 @@ void Runner::PlanAndApply(const json& step, const Config& cfg, bool destroy) {
       if (ch.action != Action::kDelete && ch.action != Action::kNoOp) order.push_back(&ch);
     }
     for (const PlannedChange* ch : order) {
+      if (ch->action == Action::kRead) {
+        Diagnostics d = ReadDeferred(w, *ch, cfg);
+        results.emplace_back(ch->address, d);
+        if (d.HasError()) break;
+        continue;
+      }
       Diagnostics d;
       Value final_config = ch->config;
       if (ch->action != Action::kDelete) {
@@ -1116,6 +1180,7 @@ void Runner::PlanAndApply(const json& step, const Config& cfg, bool destroy) {
                                        : ""));
     }
     bool stop = PhaseDone("apply", results);
+    if (!stop) CheckOutputs(step, RefMode::kApply);
     if (!stop && expect.contains("state")) {
       std::map<std::string, Value> values;
       for (const auto& [a, o] : w.state.objects()) values[a] = o.value;
@@ -1132,11 +1197,165 @@ void Runner::PlanAndApply(const json& step, const Config& cfg, bool destroy) {
     if (stop) return;
     // ---- walk 3: refresh check.
     RefreshCheck();
-  } else if (!plan_only && !changes.empty()) {
-    Ok("no changes to apply");
+  } else if (!plan_only) {
+    if (!changes.empty() || !data_read_.empty()) Ok("no changes to apply");
+    if (plan_state && (had_data || !data_read_.empty())) {
+      // As `terraform apply` with nothing to change still saves the
+      // refreshed state, with the data sources just read.
+      Status st = plan_state->Save(state_path_, *schemas_);
+      if (!st.ok()) NotOk("save state", st.message());
+    }
+    CheckOutputs(step, RefMode::kPlan);
   }
   if (!expected_error_ && !plan_only) prev_config_ = destroy ? Config() : cfg;
   step_completed_ = true;
+}
+
+void Runner::PlanDataSource(Walk& w, const ResourceSpec& r, std::vector<PlannedChange>& changes,
+                            std::vector<std::pair<std::string, Diagnostics>>& results) {
+  Diagnostics d;
+  const auto* s = w.tf->DataSourceSchema(r.type);
+  if (!s) {
+    d.AddError("Invalid data source",
+               "The provider does not support data source \"" + r.type + "\".");
+    results.emplace_back(r.address, d);
+    return;
+  }
+  Value config = BuildObject(s->block, r.config, RefMode::kPlan, &w, AttributePath(), d);
+  if (d.HasError()) {
+    results.emplace_back(r.address, d);
+    return;
+  }
+  std::string pending;
+  for (const auto& dep : r.depends_on) {
+    for (const auto& ch : changes) {
+      if (ch.address == dep && ch.action != Action::kNoOp) pending = dep;
+    }
+  }
+  if (!config.IsWhollyKnown() || !pending.empty()) {
+    PlannedChange ch;
+    ch.address = r.address;
+    ch.type = r.type;
+    ch.action = Action::kRead;
+    ch.prior = Value::Null(ImpliedType(s->block));
+    ch.config = config;
+    ch.planned = PlannedDataResourceObject(s->block, config);
+    planned_[r.address] = ch.planned;
+    Note("plan " + r.address + ": read deferred to apply (" +
+         (pending.empty() ? "configuration unknown at " + FirstUnknown(config)
+                          : "depends on " + pending + ", which has changes planned") +
+         ")");
+    changes.push_back(std::move(ch));
+    results.emplace_back(r.address, d);
+    return;
+  }
+  ReadOutcome out = w.tf->ReadDataSource(r.address, r.type, config);
+  results.emplace_back(r.address, out.diags);
+  if (out.diags.HasError()) return;
+  Ok("read " + r.address + " while planning");
+  planned_[r.address] = out.value;
+  ResourceObject obj{r.type, out.value, ""};
+  data_read_[r.address] = obj;
+  w.state.Set(r.address, std::move(obj));
+}
+
+Diagnostics Runner::ReadDeferred(Walk& w, const PlannedChange& ch, const Config& cfg) {
+  Diagnostics d;
+  const auto* s = w.tf->DataSourceSchema(ch.type);
+  if (!s) {
+    d.AddError("Invalid data source",
+               "The provider does not support data source \"" + ch.type + "\".");
+    return d;
+  }
+  Value config = ch.config;
+  for (const auto& r : cfg) {
+    if (r.address == ch.address) {
+      config = BuildObject(s->block, r.config, RefMode::kApply, &w, AttributePath(), d);
+    }
+  }
+  if (d.HasError()) return d;
+  if (!config.IsWhollyKnown()) {
+    d.AddError("Invalid configuration", "The configuration of " + ch.address +
+                                            " still has unknown values at apply time (at " +
+                                            FirstUnknown(config) + ").");
+    return d;
+  }
+  ReadOutcome out = w.tf->ReadDataSource(ch.address, ch.type, config);
+  d.Append(out.diags);
+  if (d.HasError()) return d;
+  w.state.Set(ch.address, ResourceObject{ch.type, out.value, ""});
+  applied_[ch.address] = out.value;
+  Status st = w.state.Save(state_path_, w.tf->schemas());
+  if (!st.ok()) NotOk("save state", st.message());
+  Ok("apply " + ch.address + ": read");
+  return d;
+}
+
+void Runner::CheckOutputs(const json& step, RefMode mode) {
+  if (!step.contains("outputs") || !step["outputs"].is_object()) return;
+  std::map<std::string, Type> types;
+  std::map<std::string, Value> values;
+  for (const auto& [name, expr] : step["outputs"].items()) {
+    Value v = Value::Null(Type::String());
+    std::string error;
+    auto pieces = ParseTemplate(expr.is_string() ? expr.get<std::string>() : expr.dump());
+    if (!pieces.ok()) {
+      error = pieces.status().message();
+    } else if (pieces->size() == 1 && !(*pieces)[0].literal) {
+      // A whole reference keeps the referenced value's type.
+      auto e = Eval((*pieces)[0].text, mode, nullptr);
+      if (e.ok()) v = *e;
+      if (!e.ok()) error = e.status().message();
+    } else {
+      std::string text;
+      bool unknown = false;
+      for (const auto& p : *pieces) {
+        if (p.literal) {
+          text += p.text;
+          continue;
+        }
+        auto e = Eval(p.text, mode, nullptr);
+        if (!e.ok()) {
+          error = e.status().message();
+          break;
+        }
+        if (e->IsUnknown()) {
+          unknown = true;
+        } else if (e->IsNull()) {
+          error = "${" + p.text + "} is null";
+          break;
+        } else if (e->type().kind() == TypeKind::kString) {
+          text += e->AsString();
+        } else if (e->type().kind() == TypeKind::kNumber) {
+          text += e->AsNumber().ToString();
+        } else if (e->type().kind() == TypeKind::kBool) {
+          text += e->AsBool() ? "true" : "false";
+        } else {
+          error = "Cannot include ${" + p.text + "} in a string template.";
+          break;
+        }
+      }
+      v = unknown ? Value::Unknown(Type::String()) : Value::String(text);
+    }
+    if (!error.empty()) {
+      NotOk("output " + name, error);
+      continue;
+    }
+    Note("output " + name + " = " + (v.IsWhollyKnown() ? ShortValue(v) : "(known after apply)"));
+    types[name] = v.type();
+    values[name] = v;
+  }
+  const json want = step.value("expect", json::object()).value("outputs", json::object());
+  if (want.empty()) return;
+  auto obj = Value::ObjectOf(Type::Object(types), values);
+  if (!obj.ok()) {
+    NotOk("outputs", obj.status().message());
+    return;
+  }
+  Walk none;
+  json spec = json::object();
+  spec["outputs"] = want;
+  CheckMatchers("output", spec, {{"outputs", *obj}}, none);
 }
 
 void Runner::RefreshCheck() {
@@ -1145,6 +1364,7 @@ void Runner::RefreshCheck() {
   if (!ConfigureWalk(w, RefMode::kState, "refresh")) return CloseWalk(w);
   std::vector<std::pair<std::string, Diagnostics>> results;
   for (const auto& [address, obj] : w.state.objects()) {
+    if (IsDataAddress(address)) continue;  // read again by the next plan, never refreshed
     ReadOutcome r = w.tf->ReadResource(address, obj.type, obj.value, obj.private_data);
     results.emplace_back(address, r.diags);
     if (r.diags.HasError()) continue;
@@ -1211,8 +1431,9 @@ void Runner::FilesAndRun(const json& step) {
       return;
     }
     for (const auto& s : *stored) {
-      auto it = schemas_->resources.find(s.type);
-      if (it == schemas_->resources.end()) continue;
+      const auto& by_type = IsDataAddress(s.address) ? schemas_->data_sources : schemas_->resources;
+      auto it = by_type.find(s.type);
+      if (it == by_type.end()) continue;
       auto v = schema::DecodeJson(s.attributes_json, ImpliedType(it->second.block));
       if (!v.ok()) {
         NotOk("read state", s.address + ": " + v.status().message());

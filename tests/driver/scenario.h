@@ -23,21 +23,50 @@
 //       Resources in state but missing here are destroyed, as when removed
 //       from a configuration. "resources": "same" repeats the previous step's
 //       configuration.
+//       An address "data.<type>.<name>" is a `data` block (data source), planned
+//       in its place in the list, as core does:
+//        - validate walk: ValidateDataResourceConfig (references unknown);
+//        - plan walk: when its configuration is wholly known (and nothing in
+//          its optional "depends_on": [ "<address>", ... ], listed before it,
+//          has a change planned) it is read now: ValidateDataResourceConfig
+//          again, ReadDataSource, then core's checks of the result (conforms
+//          to the schema, not null, wholly known, configured values kept;
+//          "Provider produced invalid object" / "... null object"). Its
+//          action is "no-op". Otherwise the read is deferred: action "read",
+//          planned value = the configuration with unset computed attributes
+//          unknown, and it is read in the apply walk at its place in the
+//          list, with the configuration then known;
+//        - the result is stored in the state (mode "data") and, like a
+//          resource's attributes, is what "${data.<type>.<name>.<attr>}"
+//          refers to, in configurations, "outputs", "expect" matchers,
+//          "files" and "run" templates. Stored results are never refreshed
+//          nor upgraded: every plan drops them and reads again; a data block
+//          removed from the configuration (or "destroy") just leaves the state.
+//       Provider errors keep their attribute paths, so "expect.error" can
+//       match "attribute" and "during": "validate|plan|apply" for them.
+//       When a step reads data sources but has nothing to apply, the state
+//       file is still written (as `terraform apply` saves the refreshed state).
 //   "add_resources": { <as "resources"> }      added to (or replacing in)
 //       the step's (or the previous step's) configuration
 //   "remove_resources": [ "<address>", ... ]    removed from it
 //   "patch": { "<address>": { "<attr>": <value>, ... } }
 //       Changes attributes of the (previous or given) configuration; a JSON
 //       null unsets an attribute.
+//   "outputs": { "<name>": "<template>" }    evaluated at the end of the
+//                          step (after the plan for plan_only, else after
+//                          apply), printed as "# output <name> = <value>" or
+//                          "(known after apply)"; a whole "${...}" keeps the
+//                          referenced value's type
 //   "plan_only": true      plan, check, do not apply
 //   "destroy": true        destroy everything in state
 //   "import": { "address": "...", "type": "...", "id": "..." }
 //                          ImportResourceState + ReadResource into state
 //   "expect": {
-//     "actions": { "<address>": "create|update|replace|delete|no-op" },
+//     "actions": { "<address>": "create|update|replace|delete|no-op|read" },
 //     "planned": { "<address>": { "<attr>": <matcher> } },
 //     "wholly_known": [ "<address>", ... ],     planned value has no unknowns
 //     "state":   { "<address>": { "<attr>": <matcher> } },     (after apply)
+//     "outputs": { "<name>": <matcher> },
 //     "error": { "summary_contains": "...", "detail_contains": "...",
 //                "attribute": "a.b[0]", "address": "...",
 //                "during": "validate|plan|apply|import|refresh" }
@@ -64,6 +93,7 @@
 //                              exercise the apply-time re-plan. During the
 //                              validate walk every reference is unknown, as
 //                              in Terraform.
+//   "${data.<type>.<name>.<attr>}"  the same for a data source's attribute
 //   "${unknown}"               (whole string) an unknown value of the
 //                              attribute's type
 //   "${file:<name>}"           the contents of a work directory file

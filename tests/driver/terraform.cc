@@ -179,13 +179,17 @@ const char* ActionName(Action a) {
       return "replace";
     case Action::kDelete:
       return "delete";
+    case Action::kRead:
+      return "read";
   }
   return "?";
 }
 
+bool IsDataAddress(const std::string& address) { return address.rfind("data.", 0) == 0; }
+
 std::optional<Action> ParseAction(std::string_view name) {
-  for (Action a :
-       {Action::kNoOp, Action::kCreate, Action::kUpdate, Action::kReplace, Action::kDelete}) {
+  for (Action a : {Action::kNoOp, Action::kCreate, Action::kUpdate, Action::kReplace,
+                   Action::kDelete, Action::kRead}) {
     if (name == ActionName(a)) return a;
   }
   return std::nullopt;
@@ -330,6 +334,11 @@ Diagnostics Terraform::LoadSchemas() {
 const schema::Schema* Terraform::ResourceSchema(const std::string& type) const {
   auto it = schemas_.resources.find(type);
   return it == schemas_.resources.end() ? nullptr : &it->second;
+}
+
+const schema::Schema* Terraform::DataSourceSchema(const std::string& type) const {
+  auto it = schemas_.data_sources.find(type);
+  return it == schemas_.data_sources.end() ? nullptr : &it->second;
 }
 
 Diagnostics Terraform::GetMetadata(std::vector<std::string>* resource_types) const {
@@ -510,6 +519,67 @@ ReadOutcome Terraform::ReadResource(const std::string& address, const std::strin
   }
   out.value = *v;
   out.private_data = resp.private_();
+  return out;
+}
+
+ReadOutcome Terraform::ReadDataSource(const std::string& address, const std::string& type,
+                                      const Value& config) const {
+  ReadOutcome out;
+  const auto* s = DataSourceSchema(type);
+  if (!s) {
+    out.diags.AddError("Invalid data source", "The provider \"" + provider_address_ +
+                                                  "\" does not support data source \"" + type +
+                                                  "\".");
+    return out;
+  }
+  const Type t = ImpliedType(s->block);
+  out.value = Value::Null(t);
+  // Core re-validates the configuration, now wholly known, before reading.
+  out.diags.Append(ValidateDataResourceConfig(type, config));
+  if (out.diags.HasError()) return out;
+  auto c = Encode(config, t);
+  if (!c.ok()) {
+    out.diags.AddError("pxc-tfdriver cannot encode a value", c.status().message());
+    return out;
+  }
+  tfplugin6::ReadDataSource::Request req;
+  req.set_type_name(type);
+  *req.mutable_config() = *c;
+  tfplugin6::ReadDataSource::Response resp;
+  if (!Call("ReadDataSource", &tfplugin6::Provider::Stub::ReadDataSource, req, &resp, out.diags)) {
+    return out;
+  }
+  out.diags.Append(DiagnosticsFromProto(resp.diagnostics()));
+  if (out.diags.HasError()) return out;
+  auto v = Decode(resp.state(), t);
+  if (!v.ok()) {
+    out.diags.AddError("Provider produced invalid object",
+                       "Provider \"" + provider_address_ + "\" produced an invalid value for " +
+                           address + ": " + v.status().message() + "." + kBug);
+    return out;
+  }
+  if (v->IsNull()) {
+    out.diags.AddError(
+        "Provider produced null object",
+        "Provider \"" + provider_address_ + "\" produced a null value for " + address + "." + kBug);
+    return out;
+  }
+  Value nv = *v;
+  if (!nv.IsWhollyKnown()) {
+    out.diags.AddError("Provider produced invalid object",
+                       "Provider \"" + provider_address_ + "\" produced a value for " + address +
+                           " that is not wholly known (at " + FirstUnknownPath(nv) + ")." + kBug);
+    nv = UnknownsToNull(nv);
+  }
+  // What was configured must come back as configured: a data source may
+  // only fill in computed attributes (and optional+computed ones left null).
+  for (const auto& e : AssertPlanValid(s->block, Value::Null(t), config, nv)) {
+    out.diags.AddError("Provider produced invalid object",
+                       "Provider \"" + provider_address_ + "\" produced an invalid value for " +
+                           e.Format(address) + "." + kBug,
+                       e.path.empty() ? std::nullopt : std::optional<AttributePath>(e.path));
+  }
+  out.value = nv;
   return out;
 }
 
@@ -797,6 +867,11 @@ ApplyOutcome Terraform::Apply(const PlannedChange& ch, const Value& final_config
       out.new_object = ResourceObject{ch.type, Value::Null(t), ""};
       break;
     }
+    case Action::kRead:
+      out.diags.AddError("Invalid action",
+                         "pxc-tfdriver: " + ch.address +
+                             " is a data source read; it is applied with ReadDataSource.");
+      return out;
     case Action::kCreate:
     case Action::kUpdate:
       break;
@@ -938,14 +1013,18 @@ Status State::Save(const std::string& path, const ProviderSchemas& schemas) cons
   doc["version"] = 1;
   doc["resources"] = nlohmann::json::array();
   for (const auto& [address, obj] : objects_) {
-    auto it = schemas.resources.find(obj.type);
-    if (it == schemas.resources.end()) {
-      return InvalidArgumentError("state: unknown resource type " + obj.type);
+    const bool data = IsDataAddress(address);
+    const auto& by_type = data ? schemas.data_sources : schemas.resources;
+    auto it = by_type.find(obj.type);
+    if (it == by_type.end()) {
+      return InvalidArgumentError(std::string("state: unknown ") +
+                                  (data ? "data source " : "resource type ") + obj.type);
     }
     auto json = schema::EncodeJson(obj.value, ImpliedType(it->second.block));
     if (!json.ok()) return json.status().WithContext("state: " + address);
     nlohmann::json r;
     r["address"] = address;
+    r["mode"] = data ? "data" : "managed";
     r["type"] = obj.type;
     r["schema_version"] = it->second.version;
     r["attributes"] = nlohmann::json::parse(*json);
@@ -997,6 +1076,18 @@ Diagnostics State::Load(const std::string& path, const Terraform& tf, State* out
   }
   for (const auto& s : *stored) {
     Value v;
+    if (IsDataAddress(s.address)) {
+      // Core never upgrades a data source's stored result: it is read again.
+      const auto* ds = tf.DataSourceSchema(s.type);
+      auto dv = ds ? schema::DecodeJson(s.attributes_json, ImpliedType(ds->block))
+                   : StatusOr<Value>(NotFoundError("no such data source in the provider"));
+      if (!dv.ok()) {
+        diags.AddError("Failed to load state", s.address + ": " + dv.status().message());
+        continue;
+      }
+      out->Set(s.address, ResourceObject{s.type, *dv, s.private_data});
+      continue;
+    }
     Diagnostics d =
         tf.UpgradeResourceState(s.address, s.type, s.schema_version, s.attributes_json, &v);
     diags.Append(d);

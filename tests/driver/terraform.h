@@ -3,7 +3,9 @@
 // then ReadResource), planning (ProposedNew, PlanResourceChange, the plan
 // checks, requires_replace filtering, the action, the re-plan with a null
 // prior on replace), apply (the apply-time re-plan checked against the first
-// plan, ApplyResourceChange and the result checks), import and destroy.
+// plan, ApplyResourceChange and the result checks), import and destroy; and
+// data sources (ValidateDataResourceConfig, ReadDataSource with core's checks
+// of the result).
 // Violations are reported with Terraform's own error summaries, e.g.
 // "Provider produced invalid plan", so a failure here is a failure a user
 // would see.
@@ -39,8 +41,10 @@ using schema::Value;
 
 inline constexpr char kTerraformVersion[] = "1.9.8";
 
-enum class Action { kNoOp, kCreate, kUpdate, kReplace, kDelete };
-// "no-op", "create", "update", "replace", "delete".
+// kRead: a data source read deferred to apply (its configuration is not
+// wholly known at plan time).
+enum class Action { kNoOp, kCreate, kUpdate, kReplace, kDelete, kRead };
+// "no-op", "create", "update", "replace", "delete", "read".
 const char* ActionName(Action a);
 std::optional<Action> ParseAction(std::string_view name);
 
@@ -107,6 +111,9 @@ struct ReadOutcome {
   Diagnostics diags;
 };
 
+// True for a data source address ("data.<type>.<name>").
+bool IsDataAddress(const std::string& address);
+
 class Terraform {
  public:
   // `client` must outlive this object. `provider_address` is used in
@@ -119,6 +126,8 @@ class Terraform {
   const ProviderSchemas& schemas() const { return schemas_; }
   // nullptr when the provider has no such resource type.
   const schema::Schema* ResourceSchema(const std::string& type) const;
+  // nullptr when the provider has no such data source.
+  const schema::Schema* DataSourceSchema(const std::string& type) const;
 
   // GetMetadata: the resource type names, or error diagnostics.
   Diagnostics GetMetadata(std::vector<std::string>* resource_types) const;
@@ -156,6 +165,19 @@ class Terraform {
   // apply", "Provider returned invalid result object after apply").
   ApplyOutcome Apply(const PlannedChange& change, const Value& final_config) const;
 
+  // Reads a data source as core's readDataSource does, at plan time (config
+  // wholly known) or at apply time (a deferred read): ValidateDataResourceConfig
+  // again with the known configuration, ReadDataSource, then core's checks of
+  // the result: it must conform to the schema ("Provider produced invalid
+  // object"), be non-null ("Provider produced null object") and wholly known
+  // (unknowns become null in the returned value, with an error), and keep
+  // every configured value of a non-computed or configured attribute, as
+  // AssertPlanValid checks a plan from a null prior ("Provider produced
+  // invalid object", with the attribute path). The provider's diagnostics
+  // keep their attribute paths. `config` must be wholly known.
+  ReadOutcome ReadDataSource(const std::string& address, const std::string& type,
+                             const Value& config) const;
+
   // ImportResourceState then ReadResource of each imported object, as
   // `terraform import` does.
   Diagnostics Import(const std::string& address, const std::string& type, const std::string& id,
@@ -185,7 +207,10 @@ class Terraform {
   ProviderSchemas schemas_;
 };
 
-// A Terraform state: resource instances by address, in creation order.
+// A Terraform state: resource instances by address, in creation order. Data
+// sources are kept as Terraform keeps them (mode "data", address
+// "data.<type>.<name>", the data source's schema); they are never upgraded
+// nor refreshed, only replaced by the next read.
 class State {
  public:
   const ResourceObject* Find(const std::string& address) const;
@@ -208,8 +233,9 @@ class State {
     std::string private_data;
   };
   static StatusOr<std::vector<Stored>> LoadFile(const std::string& path);
-  // Loads a state file and decodes every instance through the provider's
-  // UpgradeResourceState, as core does at the start of every walk.
+  // Loads a state file and decodes every managed instance through the
+  // provider's UpgradeResourceState, as core does at the start of every walk
+  // (data source results are decoded with their schema, without an RPC).
   static Diagnostics Load(const std::string& path, const Terraform& tf, State* out);
 
  private:
