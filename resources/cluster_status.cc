@@ -78,7 +78,21 @@ void ClusterStatusDataSource::ValidateConfig(const Value& config, Diagnostics& d
 void ClusterStatusDataSource::Read(const schema::ProviderContext& provider, const Value& config,
                                    Value& state, Diagnostics& diags) const {
   const std::string what = "Unable to Read the Cluster Status";
-  auto session = mysql_settings::Connect(config, provider, what, diags);
+  Diagnostics connect_diags;
+  auto session = mysql_settings::Connect(config, provider, what, connect_diags);
+  // A failed connection points at this data source's own endpoint when it
+  // sets one (else the provider's, outside this configuration).
+  Value own = config.GetAttr("mysql");
+  const bool own_endpoint = own.IsKnown() && own.GetAttr("endpoint").IsKnown();
+  for (const auto& d : connect_diags.items()) {
+    auto path = d.path;
+    if (!path && own_endpoint) path = AttributePath::Root("mysql").Attr("endpoint");
+    if (d.severity == schema::Severity::kError) {
+      diags.AddError(d.summary, d.detail, path);
+    } else {
+      diags.AddWarning(d.summary, d.detail, path);
+    }
+  }
   if (!session) return;
   SqlConnection& conn = *session->conn;
   auto info = conn.Info();
