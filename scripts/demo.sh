@@ -50,6 +50,16 @@ else
 fi
 
 echo
+echo "demo: data.pxc_cluster_status (through HAProxy as ssluser with the client certificate, require_tls), from the state:"
+python3 - "$demo_dir/terraform.tfstate" <<'PY'
+import json, sys
+for r in json.load(open(sys.argv[1]))["resources"]:
+    if r["address"] == "data.pxc_cluster_status.through_haproxy":
+        a = r["attributes"]
+        print("  wsrep_local_state_uuid=%s wsrep_cluster_size=%s wsrep_cluster_status=%s ssl_cipher=%s"
+              % (a["wsrep_local_state_uuid"], a["wsrep_cluster_size"], a["wsrep_cluster_status"], a["ssl_cipher"]))
+PY
+echo
 echo "demo: bootstrapped from $(cat "$demo_dir/bootstrap_node.txt"); the cluster through HAProxy ($PXC_LAB_HAPROXY_HOST:3306) over TLS:"
 ip netns exec "$PXC_LAB_CLIENT_NETNS" mariadb -h "$PXC_LAB_HAPROXY_HOST" -P 3306 \
   -u "$PXC_LAB_MYSQL_USER" -p"$PXC_LAB_MYSQL_PASSWORD" \

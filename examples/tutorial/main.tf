@@ -103,22 +103,37 @@ resource "pxc_ssl_user" "ssluser" {
   host     = "%"
   password = var.ssluser_password
   require  = "ssl"
-  grants {
+  grant {
     privileges = ["ALL"]
     on         = "*.*"
   }
   depends_on = [pxc_cluster_restart.tls]
 }
 
+# The tutorial's final check (its Python snippet printing SHOW STATUS LIKE
+# 'wsrep%') as data: connect through HAProxy as ssluser with the client
+# certificate, refuse a connection that is not encrypted.
 data "pxc_cluster_status" "through_haproxy" {
+  require_tls = true
+  mysql {
+    endpoint = "${var.load_balancer}:3306"
+    username = pxc_ssl_user.ssluser.name
+    password = var.ssluser_password
+    tls {
+      ca_pem   = pxc_ca.cluster.cert_pem
+      cert_pem = pxc_node_cert.client.cert_pem
+      key_pem  = pxc_node_cert.client.private_key_pem
+    }
+  }
   depends_on = [pxc_ssl_user.ssluser]
 }
 
 output "cluster" {
   value = {
-    size      = data.pxc_cluster_status.through_haproxy.wsrep_cluster_size
-    status    = data.pxc_cluster_status.through_haproxy.wsrep_cluster_status
-    ssl       = data.pxc_cluster_status.through_haproxy.ssl_cipher
-    bootstrap = pxc_cluster_restart.tls.bootstrap_node
+    state_uuid = data.pxc_cluster_status.through_haproxy.wsrep_local_state_uuid
+    size       = data.pxc_cluster_status.through_haproxy.wsrep_cluster_size
+    status     = data.pxc_cluster_status.through_haproxy.wsrep_cluster_status
+    ssl_cipher = data.pxc_cluster_status.through_haproxy.ssl_cipher
+    bootstrap  = pxc_cluster_restart.tls.bootstrap_node
   }
 }
