@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "provider/log.h"
 #include "schema/json_codec.h"
 
 namespace pxc::provider {
@@ -15,6 +16,10 @@ namespace {
 
 const char kBugHint[] =
     " This is a bug in the pxc provider; please report it with the configuration that caused it.";
+
+void LogProgress(const std::string& message, const schema::ProviderContext::LogFields& fields) {
+  Log(LogLevel::kInfo, message, fields);
+}
 
 }  // namespace
 
@@ -281,6 +286,7 @@ Core::Core(std::shared_ptr<const schema::ProviderDefinition> def)
   auto ctx = std::make_shared<schema::ProviderContext>();
   ctx->config = Value::Null(def_->GetSchema().ImpliedType());
   ctx->stopping = stopping_;
+  ctx->progress = LogProgress;
   context_ = ctx;
   auto check = [this](const std::string& what, const schema::Schema& s) {
     Status st = schema::ValidateSchema(s);
@@ -355,6 +361,7 @@ Diagnostics Core::ConfigureProvider(const std::string& terraform_version, const 
   ctx->config = config;
   ctx->terraform_version = terraform_version;
   ctx->stopping = stopping_;
+  ctx->progress = LogProgress;
   ctx->configured = true;
   pipeline::RunValidators(def_->GetSchema().block, config, AttributePath(), diags);
   def_->Configure(*ctx, diags);

@@ -1,6 +1,8 @@
 #include "resources/cluster_restart.h"
 
+#include <cctype>
 #include <chrono>
+#include <optional>
 #include <set>
 #include <sstream>
 #include <thread>
@@ -78,6 +80,37 @@ StatusOr<BootstrapChoice> ChooseBootstrapNode(const std::vector<std::string>& na
 
 namespace {
 
+constexpr char kProviderOptions[] = "wsrep_provider_options";
+
+bool Truthy(const std::optional<std::string>& v) {
+  if (!v) return false;
+  std::string s = *v;
+  for (auto& ch : s) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  return s == "yes" || s == "1" || s == "true" || s == "on";
+}
+
+}  // namespace
+
+bool GaleraTlsEnabled(const ProviderOptions& o) {
+  auto cert = GetProviderOption(o, "socket.ssl_cert");
+  auto ssl = GetProviderOption(o, "socket.ssl");
+  if (ssl && !Truthy(ssl)) return false;
+  return cert && !cert->empty();
+}
+
+StatusOr<std::string> WithSocketDynamic(const std::string& text, bool on) {
+  PXC_ASSIGN_OR_RETURN(Document doc, Document::Parse(text));
+  std::optional<std::string> value;
+  if (on) value = "yes";
+  PXC_ASSIGN_OR_RETURN(
+      auto records, ApplyManaged(&doc, {DesiredOption::SubOptions("mysqld", kProviderOptions,
+                                                                  {{"socket.dynamic", value}})}));
+  (void)records;
+  return doc.Serialize();
+}
+
+namespace {
+
 struct Commands {
   std::string stop, start, bootstrap, mysql;
 };
@@ -100,30 +133,143 @@ Commands CommandsFor(const Value& v) {
   return c;
 }
 
-struct Node {
-  std::string name, host, datadir;
-  SshTarget target;
-  std::optional<SshSession> session;
-};
-
 std::string Trim(std::string s) {
   while (!s.empty() && (s.back() == '\n' || s.back() == '\r' || s.back() == ' ')) s.pop_back();
-  return s;
+  size_t b = 0;
+  while (b < s.size() && (s[b] == ' ' || s[b] == '\n')) ++b;
+  return s.substr(b);
 }
+
+struct Node {
+  std::string name, host, datadir, config_file, error_log;
+  SshTarget target;
+  std::optional<SshSession> session;
+  // my.cnf as found before the restart, its file attributes, and the
+  // configuration to go back to if the node does not start with it.
+  std::string config_text;
+  SshSession::FileStat config_stat;
+  std::optional<std::string> previous_config;  // from .pxc.good, else .pxc.bak
+  std::string previous_source;                 // the file it came from
+  bool mariadb = false;
+  std::string version;
+  // The socket.dynamic=yes in the file is pxc's own, left by an interrupted
+  // rolling pass 1 (marker file present): config_text is the file without it.
+  bool strip_dynamic = false;
+};
+
+constexpr char kDynamicMarkerSuffix[] = ".pxc.dynamic";
 
 struct WsrepStatus {
   std::string state;  // wsrep_local_state_comment
   int64_t cluster_size = 0;
 };
 
-StatusOr<WsrepStatus> QueryStatus(Node& n, const Commands& c) {
-  auto res = n.session->Exec(c.mysql +
-                             " -N -B -e \"SHOW GLOBAL STATUS WHERE Variable_name IN "
-                             "('wsrep_local_state_comment','wsrep_cluster_size')\"");
+// The restart of one apply: the nodes, their sessions and what is down.
+class Restarter {
+ public:
+  Restarter(schema::ApplyContext& ctx, std::vector<Node> nodes)
+      : ctx_(ctx),
+        plan_(ctx.planned),
+        cmd_(CommandsFor(ctx.planned)),
+        timeout_(std::chrono::seconds(ctx.planned.GetInt("timeout_seconds").value_or(600))),
+        nodes_(std::move(nodes)) {
+    drain_ = plan_.GetString("drain").value_or("wsrep_desync") != "none";
+    drain_grace_ = std::chrono::seconds(plan_.GetInt("drain_grace_seconds").value_or(3));
+    drain_timeout_ = std::chrono::seconds(plan_.GetInt("drain_timeout_seconds").value_or(60));
+  }
+
+  // Connects to every node and reads what the strategies need. Touches
+  // nothing. False (with a diagnostic) on failure.
+  bool Prepare();
+  void Full();
+  void Rolling();
+  void Reload();
+
+  // One error naming every node that is down now, if any.
+  void ReportDown();
+  // wsrep_cluster_size as the first node sees it.
+  StatusOr<int64_t> ClusterSize();
+
+  std::string bootstrap_name;
+  int passes = 0;
+
+ private:
+  void Progress(const Node& n, const std::string& step, const std::string& message) {
+    ctx_.provider.Progress("pxc_cluster_restart: " + n.name + ": " + message,
+                           {{"node", n.name}, {"step", step}});
+  }
+  StatusOr<std::string> Sql(Node& n, const std::string& sql);
+  StatusOr<WsrepStatus> QueryStatus(Node& n);
+  Status WaitSynced(Node& n, int64_t size);
+  Status Run(Node& n, const std::string& cmd);
+  Status WriteConfig(Node& n, const std::string& text);
+  std::string ErrorLogTail(Node& n);
+  void Drain(Node& n);
+  // Starts `n` (bootstrapping when `bootstrap`) and waits until it is Synced
+  // in a cluster of `size`. On failure the error log tail is appended.
+  Status StartAndWait(Node& n, bool bootstrap, int64_t size);
+  // After `n` failed to start with its new configuration: writes
+  // `rollback_text` (when there is one), starts it again and says in one
+  // diagnostic what happened. Returns true when the node is running again.
+  // The nodes in `also` get their previous configuration file back too
+  // (without a restart) first: a joining node and its state transfer donor
+  // must agree on TLS (MariaDB's SST scripts read my.cnf at transfer time).
+  bool RollBack(Node& n, const Status& failure, const std::optional<std::string>& rollback_text,
+                const std::string& rollback_source, bool bootstrap, int64_t size,
+                const std::vector<Node*>& also = {});
+  // Restarts one node of a running cluster (rolling), writing `new_text`
+  // first when given. False (with diagnostics) when it failed (see
+  // RollBack for `also`).
+  bool RestartOne(Node& n, const std::optional<std::string>& new_text,
+                  const std::optional<std::string>& rollback_text,
+                  const std::string& rollback_source, const std::vector<Node*>& also = {});
+  void Fail(const Status& st, const std::string& summary) {
+    ctx_.diags.AddError(summary, st.message() + ".");
+  }
+  void RecordGood();
+
+  schema::ApplyContext& ctx_;
+  const Value& plan_;
+  const Commands cmd_;
+  const std::chrono::seconds timeout_;
+  std::vector<Node> nodes_;
+  std::vector<std::string> down_;
+  bool drain_ = true;
+  std::chrono::seconds drain_grace_{3};
+  std::chrono::seconds drain_timeout_{60};
+};
+
+void Restarter::ReportDown() {
+  if (down_.empty()) return;
+  std::string s;
+  for (const auto& d : down_) s += (s.empty() ? "" : ", ") + d;
+  ctx_.diags.AddError("Nodes Left Down",
+                      "THESE NODES ARE DOWN NOW: " + s +
+                          ". Bring them back (bootstrap the most advanced node, see "
+                          "grastate.dat) before anything else; the errors above say why.");
+}
+
+StatusOr<int64_t> Restarter::ClusterSize() {
+  PXC_ASSIGN_OR_RETURN(WsrepStatus s, QueryStatus(nodes_.front()));
+  return s.cluster_size;
+}
+
+StatusOr<std::string> Restarter::Sql(Node& n, const std::string& sql) {
+  auto res = n.session->Exec(cmd_.mysql + " -N -B -e " + ShellQuote(sql));
   if (!res.ok()) return res.status();
-  if (res->exit_status != 0) return UnavailableError(Trim(res->stderr_text));
+  if (res->exit_status != 0) {
+    return UnavailableError(n.name + ": " +
+                            Trim(res->stderr_text.empty() ? res->stdout_text : res->stderr_text));
+  }
+  return res->stdout_text;
+}
+
+StatusOr<WsrepStatus> Restarter::QueryStatus(Node& n) {
+  PXC_ASSIGN_OR_RETURN(std::string out, Sql(n,
+                                            "SHOW GLOBAL STATUS WHERE Variable_name IN "
+                                            "('wsrep_local_state_comment','wsrep_cluster_size')"));
   WsrepStatus s;
-  std::istringstream in(res->stdout_text);
+  std::istringstream in(out);
   std::string k, v;
   while (in >> k >> v) {
     if (k == "wsrep_local_state_comment") s.state = v;
@@ -132,14 +278,12 @@ StatusOr<WsrepStatus> QueryStatus(Node& n, const Commands& c) {
   return s;
 }
 
-// Waits until `n` is Synced in a cluster of at least `size` nodes.
-Status WaitSynced(Node& n, const Commands& c, int64_t size, std::chrono::seconds timeout,
-                  const std::atomic<bool>& stopping) {
-  auto deadline = std::chrono::steady_clock::now() + timeout;
+Status Restarter::WaitSynced(Node& n, int64_t size) {
+  auto deadline = std::chrono::steady_clock::now() + timeout_;
   std::string last = "no answer";
   while (std::chrono::steady_clock::now() < deadline) {
-    if (stopping.load()) return DeadlineExceededError("interrupted by Terraform");
-    auto s = QueryStatus(n, c);
+    if (ctx_.provider.stopping->load()) return DeadlineExceededError("interrupted by Terraform");
+    auto s = QueryStatus(n);
     if (s.ok()) {
       if (s->state == "Synced" && s->cluster_size >= size) return OkStatus();
       last = "state " + s->state + ", cluster size " + std::to_string(s->cluster_size);
@@ -149,11 +293,11 @@ Status WaitSynced(Node& n, const Commands& c, int64_t size, std::chrono::seconds
     std::this_thread::sleep_for(std::chrono::milliseconds(500));
   }
   return DeadlineExceededError(n.name + " was not Synced in a cluster of " + std::to_string(size) +
-                               " within " + std::to_string(timeout.count()) +
+                               " within " + std::to_string(timeout_.count()) +
                                " s (last seen: " + last + ")");
 }
 
-Status Run(Node& n, const std::string& cmd) {
+Status Restarter::Run(Node& n, const std::string& cmd) {
   auto res = n.session->Exec(cmd);
   if (!res.ok()) return res.status().WithContext(n.name + ": `" + cmd + "`");
   if (res->exit_status != 0) {
@@ -164,13 +308,469 @@ Status Run(Node& n, const std::string& cmd) {
   return OkStatus();
 }
 
-std::string DownMessage(const std::vector<std::string>& down) {
-  if (down.empty()) return "";
-  std::string s;
-  for (const auto& d : down) s += (s.empty() ? "" : ", ") + d;
-  return " THESE NODES ARE DOWN NOW: " + s +
-         ". Bring them back (bootstrap the most advanced "
-         "node, see grastate.dat) before anything else.";
+Status Restarter::WriteConfig(Node& n, const std::string& text) {
+  return n.session->WriteFileAtomic(n.config_file, text, n.config_stat.mode, n.config_stat.owner,
+                                    n.config_stat.group);
+}
+
+std::string Restarter::ErrorLogTail(Node& n) {
+  std::string cmd;
+  if (!n.error_log.empty()) {
+    cmd = "tail -n 20 " + ShellQuote(n.error_log);
+  } else {
+    const std::string flavor = plan_.GetString("flavor").value_or("pxc57");
+    cmd = "journalctl -u " + std::string(flavor == "mariadb" ? "mariadb" : "mysql") +
+          " -n 20 --no-pager";
+  }
+  auto res = n.session->Exec(cmd + " 2>&1");
+  if (!res.ok() || res->exit_status != 0) return "";
+  std::string t = Trim(res->stdout_text);
+  if (t.size() > 4000) t = "…" + t.substr(t.size() - 4000);
+  return t;
+}
+
+void Restarter::Drain(Node& n) {
+  if (!drain_ || nodes_.size() < 2) return;
+  // A node out of Synced state fails its load balancer health check
+  // (clustercheck answers 503), so new connections go elsewhere; the
+  // connections it already has are left to finish.
+  Progress(n, "drain", "draining (wsrep_desync=ON), waiting for client connections to end");
+  if (auto st = Sql(n, "SET GLOBAL wsrep_desync=ON"); !st.ok()) {
+    ctx_.diags.AddWarning("Node Not Drained", n.name + ": " + st.status().message() +
+                                                  ". It was restarted without draining.");
+    return;
+  }
+  std::this_thread::sleep_for(drain_grace_);
+  auto deadline = std::chrono::steady_clock::now() + drain_timeout_;
+  int64_t left = -1;
+  while (std::chrono::steady_clock::now() < deadline && !ctx_.provider.stopping->load()) {
+    auto out = Sql(n,
+                   "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE ID <> "
+                   "CONNECTION_ID() AND USER NOT IN ('system user','event_scheduler') AND "
+                   "HOST NOT LIKE 'localhost%' AND COMMAND <> 'Daemon'");
+    if (!out.ok()) break;
+    left = std::atoll(Trim(*out).c_str());
+    if (left == 0) return;
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  if (left > 0) {
+    ctx_.diags.AddWarning("Client Connections Cut",
+                          n.name + " still had " + std::to_string(left) +
+                              " client connection(s) after " +
+                              std::to_string(drain_timeout_.count()) +
+                              " s of draining (drain_timeout_seconds); they were closed by the "
+                              "restart.");
+  }
+}
+
+Status Restarter::StartAndWait(Node& n, bool bootstrap, int64_t size) {
+  Progress(n, bootstrap ? "bootstrap" : "start", bootstrap ? "bootstrapping" : "starting");
+  Status st = Run(n, bootstrap ? cmd_.bootstrap : cmd_.start);
+  if (st.ok()) st = WaitSynced(n, size);
+  if (st.ok()) {
+    Progress(n, "synced", "Synced, cluster size >= " + std::to_string(size));
+    return st;
+  }
+  std::string tail = ErrorLogTail(n);
+  if (!tail.empty()) st = Status(st.code(), st.message() + "; error log tail:\n" + tail);
+  return st;
+}
+
+bool Restarter::RollBack(Node& n, const Status& failure,
+                         const std::optional<std::string>& rollback_text,
+                         const std::string& rollback_source, bool bootstrap, int64_t size,
+                         const std::vector<Node*>& also) {
+  (void)Run(n, cmd_.stop);  // it may be half up
+  if (!rollback_text) {
+    ctx_.diags.AddError("Node Failed to Start",
+                        failure.message() + ". There is no earlier configuration of " + n.name +
+                            " to roll back to (no " + n.config_file + ".pxc.good or .pxc.bak).");
+    return false;
+  }
+  Progress(n, "rollback", "rolling back to " + rollback_source);
+  std::string others;
+  for (Node* o : also) {
+    if (o == &n || !o->previous_config) continue;
+    Progress(*o, "rollback", "configuration file back to " + o->previous_source + " (no restart)");
+    if (Status st = WriteConfig(*o, *o->previous_config); !st.ok()) {
+      ctx_.diags.AddWarning("Rollback Incomplete", st.message() + ".");
+      continue;
+    }
+    others += (others.empty() ? "" : ", ") + o->name;
+  }
+  if (!others.empty()) {
+    others = " The configuration files of " + others +
+             " were put back the same way (they keep running as they are until their next "
+             "restart), so that state transfers between the nodes agree on TLS.";
+  }
+  if (Status st = WriteConfig(n, *rollback_text); !st.ok()) {
+    ctx_.diags.AddError(
+        "Node Failed to Start; Rollback Failed",
+        failure.message() + ". Restoring " + rollback_source + " failed: " + st.message() + ".");
+    return false;
+  }
+  Status again = StartAndWait(n, bootstrap, size);
+  if (!again.ok()) {
+    ctx_.diags.AddError("Node Failed to Start; Rollback Failed",
+                        failure.message() + ". Its previous configuration (" + rollback_source +
+                            ") was restored to " + n.config_file +
+                            ", but it did not start with it either: " + again.message() + ".");
+    return false;
+  }
+  std::erase(down_, n.name);
+  ctx_.diags.AddError(
+      "Node Failed to Start; Configuration Rolled Back",
+      failure.message() + ". pxc restored its previous configuration (" + rollback_source +
+          ") to " + n.config_file + " and " + n.name +
+          " is running and Synced again; no other node was restarted after it." + others +
+          " Fix the cause and apply again (pxc_node_tls_config shows the restored files as "
+          "drift).");
+  return true;
+}
+
+bool Restarter::RestartOne(Node& n, const std::optional<std::string>& new_text,
+                           const std::optional<std::string>& rollback_text,
+                           const std::string& rollback_source, const std::vector<Node*>& also) {
+  const int64_t size = static_cast<int64_t>(nodes_.size());
+  Drain(n);
+  Progress(n, "stop", "stopping");
+  if (Status st = Run(n, cmd_.stop); !st.ok()) {
+    if (drain_) (void)Sql(n, "SET GLOBAL wsrep_desync=OFF");
+    Fail(st, "Stop Failed");
+    return false;
+  }
+  down_.push_back(n.name);
+  if (new_text) {
+    if (Status st = WriteConfig(n, *new_text); !st.ok()) {
+      Status start = StartAndWait(n, false, size);
+      if (start.ok()) std::erase(down_, n.name);
+      Fail(st.WithContext("writing " + n.config_file), "Cannot Write the Configuration");
+      return false;
+    }
+  }
+  Status st = StartAndWait(n, false, size);
+  if (!st.ok()) {
+    RollBack(n, st, rollback_text, rollback_source, false, size, also);
+    return false;
+  }
+  std::erase(down_, n.name);
+  // Let the load balancer see the node healthy again before the next one
+  // leaves it.
+  if (drain_ && nodes_.size() > 1) std::this_thread::sleep_for(drain_grace_);
+  return true;
+}
+
+bool Restarter::Prepare() {
+  for (size_t i = 0; i < nodes_.size(); ++i) {
+    Node& n = nodes_[i];
+    const AttributePath host_path =
+        AttributePath::Root("node").Index(static_cast<int64_t>(i)).Attr("host");
+    auto s = SshSession::Connect(n.target);
+    if (!s.ok()) {
+      ssh_settings::AddSshError(s.status(), "Cannot Connect (No Node Was Stopped)", n.target,
+                                host_path, ctx_.diags);
+      return false;
+    }
+    n.session = *std::move(s);
+    auto text = n.session->ReadFile(n.config_file);
+    auto stat = n.session->Stat(n.config_file);
+    if (!text.ok() || !stat.ok() || !text->has_value() || !stat->has_value()) {
+      Status st = !text.ok()   ? text.status()
+                  : !stat.ok() ? stat.status()
+                               : NotFoundError(n.config_file + " does not exist on " + n.name +
+                                               "; set node.config_file");
+      ctx_.diags.AddError("Cannot Read the Configuration (No Node Was Stopped)", st.message() + ".",
+                          AttributePath::Root("node").Index(static_cast<int64_t>(i)));
+      return false;
+    }
+    n.config_text = **text;
+    n.config_stat = **stat;
+    auto doc = Document::Parse(n.config_text);
+    if (n.datadir.empty()) {
+      n.datadir = "/var/lib/mysql";
+      if (doc.ok()) {
+        if (auto d = doc->Get("mysqld", "datadir")) n.datadir = *d;
+      }
+    }
+    if (n.error_log.empty() && doc.ok()) {
+      if (auto e = doc->Get("mysqld", "log_error"); e && !e->empty()) {
+        n.error_log = (*e)[0] == '/' ? *e : n.datadir + "/" + *e;
+      }
+    }
+    auto marker = n.session->Stat(n.config_file + kDynamicMarkerSuffix);
+    if (doc.ok() && marker.ok() && marker->has_value() &&
+        GetProviderOption(ParseProviderOptions(doc->Get("mysqld", kProviderOptions).value_or("")),
+                          "socket.dynamic")) {
+      auto stripped = WithSocketDynamic(n.config_text, false);
+      if (!stripped.ok()) {
+        ctx_.diags.AddError("Cannot Read the Configuration (No Node Was Stopped)",
+                            stripped.status().WithContext(n.config_file).message() + ".",
+                            AttributePath::Root("node").Index(static_cast<int64_t>(i)));
+        return false;
+      }
+      n.config_text = *stripped;
+      n.strip_dynamic = true;
+    }
+    for (const char* suffix : {".pxc.good", ".pxc.bak"}) {
+      auto prev = n.session->ReadFile(n.config_file + suffix);
+      if (prev.ok() && prev->has_value()) {
+        n.previous_config = **prev;
+        n.previous_source = n.config_file + suffix;
+        break;
+      }
+    }
+  }
+  return true;
+}
+
+void Restarter::RecordGood() {
+  for (auto& n : nodes_) {
+    (void)n.session->RemoveFile(n.config_file + kDynamicMarkerSuffix);
+    auto text = n.session->ReadFile(n.config_file);
+    if (!text.ok() || !text->has_value()) continue;
+    Status st = n.session->WriteFileAtomic(n.config_file + ".pxc.good", **text, n.config_stat.mode,
+                                           n.config_stat.owner, n.config_stat.group);
+    if (!st.ok()) {
+      ctx_.diags.AddWarning("Cannot Record the Working Configuration",
+                            st.message() + ". A later failed restart of " + n.name +
+                                " can then only roll back to the configuration from before pxc.");
+    }
+  }
+}
+
+void Restarter::Rolling() {
+  const int64_t size = static_cast<int64_t>(nodes_.size());
+  for (auto& n : nodes_) {
+    if (Status st = WaitSynced(n, size); !st.ok()) {
+      return Fail(st, "Cluster Not Healthy Before the Rolling Restart (No Node Was Stopped)");
+    }
+    auto ver = Sql(n, "SELECT VERSION()");
+    if (ver.ok()) n.mariadb = ver->find("MariaDB") != std::string::npos;
+  }
+  // Is Galera TLS being switched on (or off)? Then peers with and without
+  // TLS must talk during the restart: pass 1 with socket.dynamic=yes, pass 2
+  // without it (with socket.dynamic left on, traffic stays plaintext).
+  bool transition = false;
+  bool user_dynamic = false;
+  std::vector<std::optional<std::string>> dynamic_text(nodes_.size());
+  for (size_t i = 0; i < nodes_.size(); ++i) {
+    Node& n = nodes_[i];
+    auto running = Sql(n, "SELECT @@wsrep_provider_options");
+    if (!running.ok()) {
+      return Fail(running.status(), "Cannot Read wsrep_provider_options (No Node Was Stopped)");
+    }
+    auto doc = Document::Parse(n.config_text);
+    if (!doc.ok()) return Fail(doc.status(), "Cannot Parse " + n.config_file);
+    ProviderOptions configured =
+        ParseProviderOptions(doc->Get("mysqld", kProviderOptions).value_or(""));
+    if (Truthy(GetProviderOption(configured, "socket.dynamic"))) user_dynamic = true;
+    if (GaleraTlsEnabled(configured) != GaleraTlsEnabled(ParseProviderOptions(Trim(*running)))) {
+      transition = true;
+    }
+    auto with = WithSocketDynamic(n.config_text, true);
+    if (!with.ok())
+      return Fail(with.status().WithContext(n.config_file), "Cannot Prepare the Restart");
+    dynamic_text[i] = *with;
+  }
+  if (transition && user_dynamic) {
+    ctx_.diags.AddWarning(
+        "socket.dynamic Left On",
+        "wsrep_provider_options sets socket.dynamic=yes, so this restart switches Galera TLS in "
+        "one pass; while socket.dynamic stays on, Galera keeps accepting plaintext peers.");
+    transition = false;
+  }
+  passes = transition ? 2 : 1;
+  if (transition) {
+    for (size_t i = 0; i < nodes_.size(); ++i) {
+      Node& n = nodes_[i];
+      Progress(n, "pass1", "pass 1 of 2: TLS with socket.dynamic=yes");
+      // The marker says the socket.dynamic is pxc's, should pass 2 never run.
+      if (Status st = n.session->WriteFileAtomic(n.config_file + kDynamicMarkerSuffix,
+                                                 "socket.dynamic=yes in " + n.config_file +
+                                                     " was added by pxc_cluster_restart (rolling "
+                                                     "pass 1) and is removed by its pass 2\n",
+                                                 0600, "", "");
+          !st.ok()) {
+        return Fail(st, "Cannot Prepare the Restart");
+      }
+      // Pass 1 failed: every node goes back to its previous file (the ones
+      // already restarted run socket.dynamic and get on with both).
+      std::vector<Node*> all;
+      for (auto& o : nodes_) all.push_back(&o);
+      if (!RestartOne(n, dynamic_text[i], n.previous_config, n.previous_source, all)) return;
+    }
+    for (size_t i = 0; i < nodes_.size(); ++i) {
+      Node& n = nodes_[i];
+      Progress(n, "pass2", "pass 2 of 2: TLS only (socket.dynamic removed)");
+      if (!RestartOne(n, n.config_text, dynamic_text[i], "the pass-1 configuration")) return;
+    }
+  } else {
+    for (size_t i = 0; i < nodes_.size(); ++i) {
+      Node& n = nodes_[i];
+      std::optional<std::string> text;
+      if (n.strip_dynamic) text = n.config_text;
+      // On failure the nodes not restarted yet go back to their previous
+      // files too; those restarted already run the new ones.
+      std::vector<Node*> rest;
+      for (size_t j = i + 1; j < nodes_.size(); ++j) rest.push_back(&nodes_[j]);
+      if (!RestartOne(n, text, n.previous_config, n.previous_source, rest)) return;
+    }
+  }
+  RecordGood();
+}
+
+void Restarter::Full() {
+  // Stop in reverse order: the preferred bootstrap node stops last.
+  for (size_t i = nodes_.size(); i-- > 0;) {
+    Progress(nodes_[i], "stop", "stopping");
+    if (Status st = Run(nodes_[i], cmd_.stop); !st.ok()) return Fail(st, "Stop Failed");
+    down_.push_back(nodes_[i].name);
+  }
+  for (auto& n : nodes_) {
+    if (!n.strip_dynamic) continue;
+    if (Status st = WriteConfig(n, n.config_text); !st.ok()) {
+      return Fail(st, "Cannot Write the Configuration");
+    }
+  }
+  // The most advanced node from grastate.dat.
+  std::vector<std::string> names;
+  std::vector<GraState> states;
+  for (auto& n : nodes_) {
+    auto text = n.session->ReadFile(n.datadir + "/grastate.dat");
+    if (!text.ok() || !text->has_value()) {
+      return Fail(text.ok() ? NotFoundError(n.name + ": " + n.datadir +
+                                            "/grastate.dat not found; set node.datadir")
+                            : text.status(),
+                  "Cannot Read grastate.dat");
+    }
+    names.push_back(n.name);
+    states.push_back(ParseGraState(**text));
+  }
+  auto choice = ChooseBootstrapNode(names, states);
+  if (!choice.ok()) return Fail(choice.status(), "Cannot Choose a Node to Bootstrap");
+  Node& boot = nodes_[choice->index];
+  bootstrap_name = boot.name;
+  if (choice->needs_safe_flag) {
+    ctx_.diags.AddWarning("safe_to_bootstrap Set",
+                          boot.name + " is the most advanced node (seqno " +
+                              std::to_string(states[choice->index].seqno) +
+                              ") but its grastate.dat said safe_to_bootstrap: 0; pxc set it to 1 "
+                              "before bootstrapping.");
+    if (Status st = Run(boot, "sed -i 's/^safe_to_bootstrap:.*/safe_to_bootstrap: 1/' " +
+                                  ShellQuote(boot.datadir + "/grastate.dat"));
+        !st.ok()) {
+      return Fail(st, "Cannot Mark the Bootstrap Node");
+    }
+  }
+  // Bootstrap. If the new configuration keeps it from starting, every node
+  // goes back to its previous configuration (they must agree on TLS) and
+  // the cluster is started again as it was.
+  bool rolled_back = false;
+  if (Status st = StartAndWait(boot, true, 1); !st.ok()) {
+    for (auto& n : nodes_) {
+      if (&n == &boot || !n.previous_config || !boot.previous_config) continue;
+      if (Status w = WriteConfig(n, *n.previous_config); !w.ok()) {
+        return Fail(w, "Cannot Roll Back " + n.name);
+      }
+    }
+    (void)Run(boot, "sed -i 's/^safe_to_bootstrap:.*/safe_to_bootstrap: 1/' " +
+                        ShellQuote(boot.datadir + "/grastate.dat"));
+    if (!RollBack(boot, st, boot.previous_config, boot.previous_source, true, 1)) return;
+    rolled_back = true;
+  }
+  std::erase(down_, boot.name);
+  // The others one at a time; one that fails gets its previous
+  // configuration back and the rest are still started.
+  int64_t size = 1;
+  bool failed = false;
+  for (auto& n : nodes_) {
+    if (&n == &boot) continue;
+    Status st = StartAndWait(n, false, size + 1);
+    if (st.ok()) {
+      std::erase(down_, n.name);
+    } else if (rolled_back) {
+      failed = true;
+      Fail(st, "Node Did Not Join After the Rollback");
+      continue;
+    } else {
+      failed = true;
+      if (!RollBack(n, st, n.previous_config, n.previous_source, false, size + 1)) continue;
+    }
+    ++size;
+  }
+  if (!rolled_back && !failed) RecordGood();
+}
+
+void Restarter::Reload() {
+  // Certificates and keys are re-read at the same paths: refuse (before
+  // touching anything) when a path changed, which needs a restart.
+  for (auto& n : nodes_) {
+    auto ver = Sql(n, "SELECT VERSION()");
+    if (!ver.ok()) return Fail(ver.status(), "Cannot Query " + n.name + " (Nothing Was Reloaded)");
+    n.version = Trim(*ver);
+    n.mariadb = n.version.find("MariaDB") != std::string::npos;
+    if (!n.mariadb && n.version.rfind("5.", 0) == 0) {
+      return ctx_.diags.AddError(
+          "Reload Not Supported",
+          n.name + " runs " + n.version +
+              ", which cannot reload its TLS certificate at runtime (MySQL 5.7 has no ALTER "
+              "INSTANCE RELOAD TLS). Use strategy \"rolling\". Nothing was reloaded.",
+          AttributePath::Root("strategy"));
+    }
+    auto running = Sql(n, "SELECT @@wsrep_provider_options");
+    // Batch output: the three values separated by tabs, NULL as "NULL".
+    auto vars = Sql(n, "SELECT @@ssl_cert, @@ssl_key, @@ssl_ca");
+    auto doc = Document::Parse(n.config_text);
+    if (!running.ok() || !vars.ok() || !doc.ok()) {
+      return Fail(!running.ok() ? running.status()
+                  : !vars.ok()  ? vars.status()
+                                : doc.status(),
+                  "Cannot Compare the Running Configuration (Nothing Was Reloaded)");
+    }
+    ProviderOptions run_opts = ParseProviderOptions(Trim(*running));
+    ProviderOptions cnf_opts =
+        ParseProviderOptions(doc->Get("mysqld", "wsrep_provider_options").value_or(""));
+    std::vector<std::string> diffs;
+    for (const char* o : {"socket.ssl_cert", "socket.ssl_key", "socket.ssl_ca"}) {
+      std::string a = GetProviderOption(run_opts, o).value_or("");
+      std::string b = GetProviderOption(cnf_opts, o).value_or("");
+      if (a != b) diffs.push_back(std::string(o) + " runs \"" + a + "\", configured \"" + b + "\"");
+    }
+    std::istringstream in(*vars);
+    std::string running_vars[3];
+    for (auto& v : running_vars) std::getline(in, v, '\t');
+    const char* keys[3] = {"ssl_cert", "ssl_key", "ssl_ca"};
+    for (int k = 0; k < 3; ++k) {
+      std::string a = Trim(running_vars[k]);
+      if (a == "NULL") a.clear();
+      std::string b = doc->Get("mysqld", keys[k]).value_or("");
+      if (a != b) {
+        diffs.push_back(std::string(keys[k]) + " runs \"" + a + "\", configured \"" + b + "\"");
+      }
+    }
+    if (!diffs.empty()) {
+      std::string d;
+      for (const auto& x : diffs) d += "\n  - " + x;
+      return ctx_.diags.AddError(
+          "Restart Needed, Not a Reload",
+          n.name +
+              " runs with other certificate paths or TLS settings than its configuration:" + d +
+              "\nA reload only re-reads files at the paths in use; use strategy \"rolling\" (or "
+              "\"full\") for this change. Nothing was reloaded.",
+          AttributePath::Root("strategy"));
+    }
+  }
+  for (auto& n : nodes_) {
+    Progress(n, "reload", "reloading TLS certificates");
+    const std::string sql = n.mariadb ? "FLUSH SSL" : "ALTER INSTANCE RELOAD TLS";
+    if (auto r = Sql(n, sql); !r.ok()) return Fail(r.status(), "Reload Failed");
+    if (auto r = Sql(n, "SET GLOBAL wsrep_provider_options='socket.ssl_reload=1'"); !r.ok()) {
+      return Fail(r.status(), "Reload Failed");
+    }
+    if (Status st = WaitSynced(n, static_cast<int64_t>(nodes_.size())); !st.ok()) {
+      return Fail(st, "Node Not Synced After the Reload");
+    }
+  }
 }
 
 }  // namespace
@@ -178,23 +778,60 @@ std::string DownMessage(const std::vector<std::string>& down) {
 ClusterRestartResource::ClusterRestartResource() {
   auto& attrs = schema_.block.attributes;
   schema_.block.description =
-      "Restarts a Galera cluster so that configuration changes (e.g. TLS enabled by "
-      "`pxc_node_tls_config`) take effect, without losing data. Strategy `full` (the manual "
-      "procedure, done safely): stop the nodes one at a time with the first listed node last, "
-      "read every node's `grastate.dat`, bootstrap the MOST ADVANCED node (highest seqno; "
-      "`safe_to_bootstrap` breaks ties) instead of blindly the first, then start the others one "
-      "at a time, each time waiting until the node is `Synced` and `wsrep_cluster_size` has "
-      "grown. Strategy `rolling` restarts one node at a time and waits for it to be `Synced` "
-      "before the next, so the cluster keeps quorum (use it when the change is compatible with "
-      "the running nodes, e.g. rotated certificate files; enabling TLS on a plain cluster needs "
-      "`full`). The restart runs when the resource is created and whenever `triggers` change; "
-      "destroying the resource does nothing on the nodes. Every wait is bounded and a failure "
-      "names the nodes that are down.";
+      "Makes configuration changes (e.g. TLS enabled by `pxc_node_tls_config`) take effect "
+      "across a Galera cluster without losing data, and never leaves a node down without saying "
+      "so. Strategies:\n\n"
+      "* `full` (the manual procedure, done safely): stop the nodes one at a time with the first "
+      "listed node last, read every node's `grastate.dat`, bootstrap the MOST ADVANCED node "
+      "(highest seqno; `safe_to_bootstrap` breaks ties) instead of blindly the first, then start "
+      "the others one at a time, each time waiting until the node is `Synced` and "
+      "`wsrep_cluster_size` has grown. The cluster is down meanwhile.\n"
+      "* `rolling` (no downtime): one node at a time, keeping quorum. Each node is first drained "
+      "from the load balancer (`drain`), then stopped, started and waited for until `Synced`. "
+      "When the restart switches Galera TLS on (or off), peers with and without TLS must talk "
+      "meanwhile, so it takes two passes: pass 1 adds `socket.dynamic=yes` to the node's "
+      "`wsrep_provider_options`, pass 2 restarts every node again with the configuration as "
+      "written by `pxc_node_tls_config` (with `socket.dynamic` left on, Galera traffic stays "
+      "plaintext). Works for PXC 5.7/8.0 and MariaDB 10.4+ (Galera 4 has `socket.dynamic`).\n"
+      "* `reload` (certificate rotation at unchanged paths, no restart): `FLUSH SSL` (MariaDB) "
+      "or `ALTER INSTANCE RELOAD TLS` (MySQL/PXC 8.0) plus `socket.ssl_reload=1` for Galera on "
+      "every node. Refused, before anything is done, when a node runs with other certificate "
+      "paths than its configuration, or runs MySQL 5.7 (no runtime reload).\n\n"
+      "Every node must be reachable and its configuration readable before anything is stopped. "
+      "When a node does not start with its new configuration, pxc puts its previous "
+      "configuration back (`<config_file>.pxc.good`, the configuration it last started with "
+      "under pxc, else `pxc_node_tls_config`'s `<config_file>.pxc.bak`), starts it again and "
+      "reports the failure with the tail of the node's error log; with `full`, a bootstrap node "
+      "that fails takes every node back to its previous configuration. The restart runs when the "
+      "resource is created and whenever `triggers` or the node list change; destroying the "
+      "resource does nothing on the nodes. Progress is logged per node and step (TF_LOG=info).";
   attrs.push_back(OptionalComputedAttr("strategy", Type::String())
                       .Default(Value::String("full"))
                       .RequiresReplace()
-                      .Validate(schema::OneOf({"full", "rolling"}))
-                      .Describe("`full` (default) or `rolling`."));
+                      .Validate(schema::OneOf({"full", "rolling", "reload"}))
+                      .Describe("`full` (default), `rolling` or `reload`."));
+  attrs.push_back(
+      OptionalComputedAttr("drain", Type::String())
+          .Default(Value::String("wsrep_desync"))
+          .Validate(schema::OneOf({"wsrep_desync", "none"}))
+          .Describe("`rolling` only: how a node leaves the load balancer before it is "
+                    "stopped. `wsrep_desync` (default) sets `wsrep_desync=ON`, so the "
+                    "node is no longer `Synced` and a clustercheck-style health check "
+                    "fails; pxc then waits `drain_grace_seconds` and until the node has "
+                    "no client connections left (at most `drain_timeout_seconds`). "
+                    "`none` stops nodes with their connections."));
+  attrs.push_back(
+      OptionalComputedAttr("drain_grace_seconds", Type::Number())
+          .Default(Value::Num(3))
+          .Validate(schema::IntBetween(0, 600))
+          .Describe("How long the load balancer needs to notice a node's health "
+                    "change (e.g. HAProxy `inter` x `fall`, plus a margin); also waited "
+                    "after a node is back, before the next one is drained."));
+  attrs.push_back(OptionalComputedAttr("drain_timeout_seconds", Type::Number())
+                      .Default(Value::Num(60))
+                      .Validate(schema::IntBetween(0, 86400))
+                      .Describe("Longest wait for a drained node's client connections to end; "
+                                "the rest are cut by the restart (with a warning)."));
   attrs.push_back(OptionalComputedAttr("flavor", Type::String())
                       .Default(Value::String("pxc57"))
                       .Validate(schema::OneOf({"pxc57", "pxc80", "mariadb"}))
@@ -225,6 +862,10 @@ ClusterRestartResource::ClusterRestartResource() {
   attrs.push_back(ComputedAttr("bootstrap_node", Type::String())
                       .UseStateForUnknown()
                       .Describe("The node the cluster was bootstrapped from (`full`)."));
+  attrs.push_back(ComputedAttr("passes", Type::Number())
+                      .UseStateForUnknown()
+                      .Describe("`rolling`: how many rolling passes ran (2 when Galera TLS was "
+                                "switched, else 1); 0 for the other strategies."));
   attrs.push_back(ComputedAttr("cluster_size", Type::Number())
                       .UseStateForUnknown()
                       .Describe("`wsrep_cluster_size` after the restart."));
@@ -242,6 +883,15 @@ ClusterRestartResource::ClusterRestartResource() {
       OptionalAttr("datadir", Type::String())
           .Describe("Data directory holding grastate.dat; read from the node's my.cnf "
                     "(`[mysqld] datadir`) when unset, else `/var/lib/mysql`."));
+  node.block.attributes.push_back(
+      OptionalAttr("config_file", Type::String())
+          .Describe("The node's option file (default `/etc/mysql/my.cnf`, as for "
+                    "`pxc_node_tls_config`); rolled back when the node fails to start."));
+  node.block.attributes.push_back(
+      OptionalAttr("error_log", Type::String())
+          .Describe("mysqld's error log, whose tail is reported when the node fails to start; "
+                    "read from my.cnf (`[mysqld] log_error`) when unset, else the systemd "
+                    "journal."));
   schema_.block.blocks.push_back(node);
 }
 
@@ -273,9 +923,6 @@ void ClusterRestartResource::Update(schema::ApplyContext& ctx) const {
 
 void ClusterRestartResource::Create(schema::ApplyContext& ctx) const {
   const Value& plan = ctx.planned;
-  const Commands cmd = CommandsFor(plan);
-  const auto timeout = std::chrono::seconds(plan.GetInt("timeout_seconds").value_or(600));
-  const auto& stopping = *ctx.provider.stopping;
   std::vector<Node> nodes;
   const Value nodes_v = plan.GetAttr("node");
   for (size_t i = 0; i < nodes_v.Elements().size(); ++i) {
@@ -284,121 +931,39 @@ void ClusterRestartResource::Create(schema::ApplyContext& ctx) const {
     n.name = nv.GetString("name").value_or("");
     n.host = nv.GetString("host").value_or("");
     n.datadir = nv.GetString("datadir").value_or("");
+    n.config_file = nv.GetString("config_file").value_or("/etc/mysql/my.cnf");
+    n.error_log = nv.GetString("error_log").value_or("");
     auto t = ssh_settings::Resolve(plan, "ssh_", n.host, n.name, ctx.provider, AttributePath(),
                                    ctx.diags);
     if (!t) return;
     n.target = *t;
     nodes.push_back(std::move(n));
   }
-  // 1. Reach every node before touching any.
-  for (size_t i = 0; i < nodes.size(); ++i) {
-    auto s = SshSession::Connect(nodes[i].target);
-    if (!s.ok()) {
-      return ssh_settings::AddSshError(
-          s.status(), "Cannot Connect (No Node Was Stopped)", nodes[i].target,
-          AttributePath::Root("node").Index(static_cast<int64_t>(i)).Attr("host"), ctx.diags);
-    }
-    nodes[i].session = *std::move(s);
-    if (nodes[i].datadir.empty()) {
-      auto text = nodes[i].session->ReadFile("/etc/mysql/my.cnf");
-      std::string dir = "/var/lib/mysql";
-      if (text.ok() && text->has_value()) {
-        if (auto doc = Document::Parse(**text); doc.ok()) {
-          if (auto d = doc->Get("mysqld", "datadir")) dir = *d;
-        }
-      }
-      nodes[i].datadir = dir;
-    }
-  }
-  std::vector<std::string> down;
-  auto fail = [&](const Status& st, const std::string& summary) {
-    ctx.diags.AddError(summary, st.message() + "." + DownMessage(down));
-  };
-  std::string bootstrap_name;
-  if (plan.GetString("strategy").value_or("full") == "rolling") {
-    for (auto& n : nodes) {
-      if (Status st = WaitSynced(n, cmd, static_cast<int64_t>(nodes.size()), timeout, stopping);
-          !st.ok()) {
-        return fail(st, "Cluster Not Healthy Before the Rolling Restart (No Node Was Stopped)");
-      }
-    }
-    for (auto& n : nodes) {
-      if (Status st = Run(n, cmd.stop); !st.ok()) return fail(st, "Stop Failed");
-      down.push_back(n.name);
-      if (Status st = Run(n, cmd.start); !st.ok()) return fail(st, "Start Failed");
-      if (Status st = WaitSynced(n, cmd, static_cast<int64_t>(nodes.size()), timeout, stopping);
-          !st.ok()) {
-        return fail(st, "Node Did Not Rejoin");
-      }
-      down.pop_back();
-    }
+  Restarter r(ctx, std::move(nodes));
+  if (!r.Prepare()) return;
+  const std::string strategy = plan.GetString("strategy").value_or("full");
+  if (strategy == "rolling") {
+    r.Rolling();
+  } else if (strategy == "reload") {
+    r.Reload();
   } else {
-    // 2. Stop in reverse order: the preferred bootstrap node stops last.
-    for (size_t i = nodes.size(); i-- > 0;) {
-      if (Status st = Run(nodes[i], cmd.stop); !st.ok()) return fail(st, "Stop Failed");
-      down.push_back(nodes[i].name);
-    }
-    // 3. Most advanced node from grastate.dat.
-    std::vector<std::string> names;
-    std::vector<GraState> states;
-    for (auto& n : nodes) {
-      auto text = n.session->ReadFile(n.datadir + "/grastate.dat");
-      if (!text.ok() || !text->has_value()) {
-        return fail(text.ok() ? NotFoundError(n.name + ": " + n.datadir +
-                                              "/grastate.dat not found; set node.datadir")
-                              : text.status(),
-                    "Cannot Read grastate.dat");
-      }
-      names.push_back(n.name);
-      states.push_back(ParseGraState(**text));
-    }
-    auto choice = ChooseBootstrapNode(names, states);
-    if (!choice.ok()) return fail(choice.status(), "Cannot Choose a Node to Bootstrap");
-    Node& boot = nodes[choice->index];
-    bootstrap_name = boot.name;
-    if (choice->needs_safe_flag) {
-      ctx.diags.AddWarning("safe_to_bootstrap Set",
-                           boot.name + " is the most advanced node (seqno " +
-                               std::to_string(states[choice->index].seqno) +
-                               ") but its grastate.dat said safe_to_bootstrap: 0; pxc set it to 1 "
-                               "before bootstrapping.");
-      if (Status st = Run(boot, "sed -i 's/^safe_to_bootstrap:.*/safe_to_bootstrap: 1/' " +
-                                    ShellQuote(boot.datadir + "/grastate.dat"));
-          !st.ok()) {
-        return fail(st, "Cannot Mark the Bootstrap Node");
-      }
-    }
-    // 4. Bootstrap, then the others one at a time.
-    if (Status st = Run(boot, cmd.bootstrap); !st.ok()) return fail(st, "Bootstrap Failed");
-    if (Status st = WaitSynced(boot, cmd, 1, timeout, stopping); !st.ok()) {
-      return fail(st, "Bootstrap Node Not Synced");
-    }
-    std::erase(down, boot.name);
-    int64_t size = 1;
-    for (auto& n : nodes) {
-      if (&n == &boot) continue;
-      if (Status st = Run(n, cmd.start); !st.ok()) return fail(st, "Start Failed");
-      if (Status st = WaitSynced(n, cmd, size + 1, timeout, stopping); !st.ok()) {
-        return fail(st, "Node Did Not Join");
-      }
-      ++size;
-      std::erase(down, n.name);
-    }
+    r.Full();
   }
-  auto final_status = QueryStatus(nodes.front(), cmd);
-  int64_t size = final_status.ok() ? final_status->cluster_size : 0;
-  if (size != static_cast<int64_t>(nodes.size())) {
+  r.ReportDown();
+  if (ctx.diags.HasError()) return;
+  auto size = r.ClusterSize();
+  if (!size.ok() || *size != static_cast<int64_t>(nodes_v.Elements().size())) {
     return ctx.diags.AddError("Cluster Incomplete After Restart",
-                              "wsrep_cluster_size is " + std::to_string(size) + ", expected " +
-                                  std::to_string(nodes.size()) + ".");
+                              "wsrep_cluster_size is " +
+                                  (size.ok() ? std::to_string(*size) : size.status().message()) +
+                                  ", expected " + std::to_string(nodes_v.Elements().size()) + ".");
   }
   std::string now = FormatRfc3339(std::chrono::system_clock::now());
-  ctx.new_state =
-      plan.WithAttr("id", Value::String(now))
-          .WithAttr("bootstrap_node",
-                    bootstrap_name.empty() ? Value::String("") : Value::String(bootstrap_name))
-          .WithAttr("cluster_size", Value::Num(size))
-          .WithAttr("restarted_at", Value::String(now));
+  ctx.new_state = plan.WithAttr("id", Value::String(now))
+                      .WithAttr("bootstrap_node", Value::String(r.bootstrap_name))
+                      .WithAttr("passes", Value::Num(r.passes))
+                      .WithAttr("cluster_size", Value::Num(*size))
+                      .WithAttr("restarted_at", Value::String(now));
 }
 
 }  // namespace pxc::resources

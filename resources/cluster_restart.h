@@ -7,6 +7,7 @@
 // `triggers` change; never leaves the cluster down without saying so.
 #pragma once
 
+#include "resources/mycnf.h"
 #include "schema/resource.h"
 
 namespace pxc::resources {
@@ -43,5 +44,15 @@ struct BootstrapChoice {
 };
 StatusOr<BootstrapChoice> ChooseBootstrapNode(const std::vector<std::string>& names,
                                               const std::vector<GraState>& states);
+
+// True when a wsrep_provider_options list (as configured, or as Galera
+// reports it running) has Galera TLS on: a non-empty socket.ssl_cert and
+// socket.ssl not switched off.
+bool GaleraTlsEnabled(const ProviderOptions& options);
+
+// `text` (a my.cnf) with socket.dynamic=yes added to (on) or removed from
+// (off) [mysqld] wsrep_provider_options, every other option and byte kept.
+// Errors: those of Document::Parse and ApplyManaged.
+StatusOr<std::string> WithSocketDynamic(const std::string& text, bool on);
 
 }  // namespace pxc::resources

@@ -659,6 +659,11 @@ void NodeTlsConfigResource::Delete(schema::ApplyContext& ctx) const {
     }
   }
   if (!priv->backup.empty()) (void)session->RemoveFile(priv->backup);
+  // The copy pxc_cluster_restart keeps of the configuration the node last
+  // started with (its rollback source) and its rolling-pass marker go with
+  // the configuration.
+  (void)session->RemoveFile(layout->config_file + ".pxc.good");
+  (void)session->RemoveFile(layout->config_file + ".pxc.dynamic");
 }
 
 }  // namespace pxc::resources

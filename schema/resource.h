@@ -9,6 +9,7 @@
 #pragma once
 
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -22,12 +23,20 @@ namespace pxc::schema {
 
 // What ConfigureProvider established: the provider configuration (an object
 // of the provider schema's type; null before configuration) and a flag set
-// by StopProvider that long operations poll.
+// by StopProvider that long operations poll, and a progress log.
 struct ProviderContext {
   Value config;
   std::string terraform_version;
   std::shared_ptr<std::atomic<bool>> stopping = std::make_shared<std::atomic<bool>>(false);
   bool configured = false;
+  // Progress messages of long operations ("pxc2: stopping"), with fields
+  // such as node and step. The core logs them at info level (secrets are
+  // redacted there); empty in unit tests. Callable from any thread.
+  using LogFields = std::vector<std::pair<std::string, std::string>>;
+  std::function<void(const std::string& message, const LogFields& fields)> progress;
+  void Progress(const std::string& message, const LogFields& fields = {}) const {
+    if (progress) progress(message, fields);
+  }
 };
 
 struct PlanContext {
@@ -39,7 +48,7 @@ struct PlanContext {
   // resource may add paths; after ModifyPlan the core recomputes the
   // attribute-based ones from the final plan and keeps the added ones.
   std::vector<AttributePath> requires_replace;
-  std::string private_data;                     // becomes planned_private
+  std::string private_data;  // becomes planned_private
   Diagnostics diags;
 };
 

@@ -1,5 +1,6 @@
-// The pure decisions of pxc_cluster_restart: reading grastate.dat and
-// choosing the node to bootstrap (never blindly the first one).
+// The pure decisions of pxc_cluster_restart: reading grastate.dat, choosing
+// the node to bootstrap (never blindly the first one), telling whether a
+// restart switches Galera TLS, and the pass-1 socket.dynamic edit.
 #include "resources/cluster_restart.h"
 
 #include <gtest/gtest.h>
@@ -48,6 +49,43 @@ TEST(ClusterRestart, RefusesUnknownSeqnoAndMixedClusters) {
   auto mixed = ChooseBootstrapNode(names, {{5, true, "a"}, {4, false, "b"}});
   ASSERT_FALSE(mixed.ok());
   EXPECT_NE(mixed.status().message().find("different clusters"), std::string::npos);
+}
+
+TEST(ClusterRestart, TellsGaleraTlsFromProviderOptions) {
+  // As configured (my.cnf) and as Galera reports them running.
+  EXPECT_FALSE(GaleraTlsEnabled(ParseProviderOptions("gcache.size=32M")));
+  EXPECT_TRUE(GaleraTlsEnabled(
+      ParseProviderOptions("gcache.size=32M; socket.ssl_cert=/c.pem; socket.ssl_key=/k.pem")));
+  EXPECT_TRUE(GaleraTlsEnabled(
+      ParseProviderOptions("gcache.size = 32M; socket.ssl = YES; socket.ssl_cert = /c.pem")));
+  EXPECT_FALSE(GaleraTlsEnabled(ParseProviderOptions("socket.ssl = NO; socket.ssl_cert = /c.pem")));
+  EXPECT_FALSE(GaleraTlsEnabled(ParseProviderOptions("socket.ssl_cert=")));
+}
+
+TEST(ClusterRestart, AddsAndRemovesSocketDynamicKeepingEverythingElse) {
+  const std::string cnf =
+      "[mysqld]\nuser = mysql\nwsrep_provider_options = \"gcache.size=32M; "
+      "socket.ssl_cert=/etc/mysql/certs/pxc1-cert.pem\"\n\n[client]\nsocket = /run/x.sock\n";
+  auto on = WithSocketDynamic(cnf, true);
+  ASSERT_TRUE(on.ok()) << on.status().message();
+  auto doc = Document::Parse(*on);
+  ASSERT_TRUE(doc.ok());
+  auto opts = ParseProviderOptions(doc->Get("mysqld", "wsrep_provider_options").value_or(""));
+  EXPECT_EQ(GetProviderOption(opts, "socket.dynamic"), std::optional<std::string>("yes"));
+  EXPECT_EQ(GetProviderOption(opts, "gcache.size"), std::optional<std::string>("32M"));
+  EXPECT_EQ(GetProviderOption(opts, "socket.ssl_cert"),
+            std::optional<std::string>("/etc/mysql/certs/pxc1-cert.pem"));
+  EXPECT_EQ(doc->Get("client", "socket"), std::optional<std::string>("/run/x.sock"));
+  // Removing it again gives back the original bytes (the line was canonical).
+  auto off = WithSocketDynamic(*on, false);
+  ASSERT_TRUE(off.ok());
+  EXPECT_EQ(*off, cnf);
+  // A file without the option gets it inserted under [mysqld], not at the end.
+  auto inserted = WithSocketDynamic("[mysqld]\nuser=mysql\n[client]\nport=3306\n", true);
+  ASSERT_TRUE(inserted.ok());
+  EXPECT_EQ(*inserted,
+            "[mysqld]\nuser=mysql\nwsrep_provider_options=\"socket.dynamic=yes\"\n[client]\n"
+            "port=3306\n");
 }
 
 }  // namespace
