@@ -174,7 +174,7 @@ class Restarter {
         timeout_(std::chrono::seconds(ctx.planned.GetInt("timeout_seconds").value_or(600))),
         nodes_(std::move(nodes)) {
     drain_ = plan_.GetString("drain").value_or("wsrep_desync") != "none";
-    drain_grace_ = std::chrono::seconds(plan_.GetInt("drain_grace_seconds").value_or(3));
+    drain_grace_ = std::chrono::seconds(plan_.GetInt("drain_grace_seconds").value_or(5));
     drain_timeout_ = std::chrono::seconds(plan_.GetInt("drain_timeout_seconds").value_or(60));
   }
 
@@ -235,7 +235,7 @@ class Restarter {
   std::vector<Node> nodes_;
   std::vector<std::string> down_;
   bool drain_ = true;
-  std::chrono::seconds drain_grace_{3};
+  std::chrono::seconds drain_grace_{5};
   std::chrono::seconds drain_timeout_{60};
 };
 
@@ -490,6 +490,27 @@ bool Restarter::Prepare() {
       n.datadir = "/var/lib/mysql";
       if (doc.ok()) {
         if (auto d = doc->Get("mysqld", "datadir")) n.datadir = *d;
+      }
+    }
+    // MariaDB's rsync SST runs through stunnel once [mysqld] has ssl-*:
+    // without it every join would fail, so check before stopping anything.
+    if (doc.ok() && (doc->Get("mysqld", "ssl_cert") || doc->Get("mysqld", "ssl_key"))) {
+      const std::string sst = doc->Get("mysqld", "wsrep_sst_method").value_or("rsync");
+      if (sst == "rsync" || sst == "rsync_wan") {
+        auto r = n.session->Exec(
+            "command -v mariadbd >/dev/null 2>&1 || exit 0; command -v stunnel >/dev/null 2>&1 "
+            "|| command -v stunnel4 >/dev/null 2>&1 || exit 4");
+        if (r.ok() && r->exit_status == 4) {
+          ctx_.diags.AddError(
+              "stunnel Missing (No Node Was Stopped)",
+              n.name + " runs MariaDB with wsrep_sst_method=" + sst +
+                  " and ssl-cert/ssl-key under " + "[mysqld] in " + n.config_file +
+                  ": MariaDB's rsync state transfer then encrypts through stunnel, which is not "
+                  "installed, so every node joining after the restart would fail. Install it on "
+                  "every node (Debian: apt install stunnel4) and apply again.",
+              host_path);
+          return false;
+        }
       }
     }
     if (n.error_log.empty() && doc.ok()) {
@@ -797,7 +818,9 @@ ClusterRestartResource::ClusterRestartResource() {
       "or `ALTER INSTANCE RELOAD TLS` (MySQL/PXC 8.0) plus `socket.ssl_reload=1` for Galera on "
       "every node. Refused, before anything is done, when a node runs with other certificate "
       "paths than its configuration, or runs MySQL 5.7 (no runtime reload).\n\n"
-      "Every node must be reachable and its configuration readable before anything is stopped. "
+      "Every node must be reachable and its configuration readable before anything is stopped, "
+      "and prerequisites are checked first (MariaDB with rsync SST and `ssl-*` under `[mysqld]` "
+      "needs stunnel on every node). "
       "When a node does not start with its new configuration, pxc puts its previous "
       "configuration back (`<config_file>.pxc.good`, the configuration it last started with "
       "under pxc, else `pxc_node_tls_config`'s `<config_file>.pxc.bak`), starts it again and "
@@ -822,11 +845,13 @@ ClusterRestartResource::ClusterRestartResource() {
                     "`none` stops nodes with their connections."));
   attrs.push_back(
       OptionalComputedAttr("drain_grace_seconds", Type::Number())
-          .Default(Value::Num(3))
+          .Default(Value::Num(5))
           .Validate(schema::IntBetween(0, 600))
           .Describe("How long the load balancer needs to notice a node's health "
-                    "change (e.g. HAProxy `inter` x `fall`, plus a margin); also waited "
-                    "after a node is back, before the next one is drained."));
+                    "change: at least HAProxy's `inter` x `fall` (or `rise`) plus the time "
+                    "a health check takes on a busy node (default 5, for `inter 1s fall 2 "
+                    "rise 2`). Waited after draining and again after a node is back, "
+                    "before the next one is drained."));
   attrs.push_back(OptionalComputedAttr("drain_timeout_seconds", Type::Number())
                       .Default(Value::Num(60))
                       .Validate(schema::IntBetween(0, 86400))
