@@ -188,7 +188,10 @@ class Terraform {
   // Decodes a DynamicValue: msgpack, else JSON, else (both empty) null.
   static StatusOr<Value> Decode(const tfplugin6::DynamicValue& dv, const Type& type);
 
-  std::chrono::seconds rpc_timeout{120};
+  // A guard against a hung plugin, not a limit: Terraform core sets no
+  // deadline on its RPCs, and a rolling restart of a cluster legitimately
+  // runs for many minutes inside one ApplyResourceChange.
+  std::chrono::seconds rpc_timeout{3600};
 
  private:
   template <typename Req, typename Resp, typename Method>
