@@ -71,11 +71,7 @@ class StdioService final : public plugin::GRPCStdio::Service {
   }
 };
 
-std::string MakeSocketDir() {
-  const char* base = std::getenv("PLUGIN_UNIX_SOCKET_DIR");
-  if (!base || !*base) base = std::getenv("TMPDIR");
-  if (!base || !*base) base = "/tmp";
-  std::string tmpl = std::string(base) + "/plugin-pxc-XXXXXX";
+std::string MakeSocketDir(const std::string& tmpl) {
   std::vector<char> buf(tmpl.begin(), tmpl.end());
   buf.push_back('\0');
   if (!mkdtemp(buf.data())) return "";
@@ -84,38 +80,11 @@ std::string MakeSocketDir() {
 
 }  // namespace
 
-bool OffersProtocol6(const char* env_value) {
-  if (!env_value || !*env_value) return true;
-  std::stringstream ss(env_value);
-  std::string item;
-  while (std::getline(ss, item, ',')) {
-    if (item == "6") return true;
-  }
-  return false;
-}
-
-std::string HandshakeLine(const std::string& socket_path, const std::string& cert_b64) {
-  return "1|" + std::to_string(kProtocolVersion) + "|unix|" + socket_path + "|grpc|" + cert_b64;
-}
-
 int Serve(std::shared_ptr<const schema::ProviderDefinition> def, const ServeOptions& options) {
-  if (!options.debug) {
-    const char* cookie = std::getenv(kMagicCookieKey);
-    if (!cookie || std::string(cookie) != kMagicCookieValue) {
-      std::fprintf(stderr,
-                   "This binary is a plugin. These are not meant to be executed directly.\n"
-                   "Please execute the program that consumes these plugins, which will\n"
-                   "load any plugins automatically\n");
-      return 1;
-    }
-    const char* versions = std::getenv("PLUGIN_PROTOCOL_VERSIONS");
-    if (!OffersProtocol6(versions)) {
-      std::fprintf(stderr,
-                   "terraform-provider-pxc speaks plugin protocol 6 only, but this Terraform "
-                   "offers protocol versions %s. Use Terraform 1.0 or newer (or OpenTofu).\n",
-                   versions);
-      return 1;
-    }
+  auto settings = ParseHandshakeEnv(HandshakeEnv::FromProcess(), options.debug);
+  if (!settings.ok()) {
+    std::fprintf(stderr, "%s\n", settings.status().message().c_str());
+    return 1;
   }
 
   // Signals: SIGTERM ends the plugin; SIGINT is Terraform's to handle (it
@@ -139,7 +108,7 @@ int Serve(std::shared_ptr<const schema::ProviderDefinition> def, const ServeOpti
     }
   }).detach();
 
-  std::string dir = MakeSocketDir();
+  std::string dir = MakeSocketDir(settings->socket_dir_template);
   if (dir.empty()) {
     std::fprintf(stderr, "terraform-provider-pxc: cannot create a private socket directory: %s\n",
                  std::strerror(errno));
@@ -149,8 +118,7 @@ int Serve(std::shared_ptr<const schema::ProviderDefinition> def, const ServeOpti
 
   std::shared_ptr<grpc::ServerCredentials> creds = grpc::InsecureServerCredentials();
   std::string cert_b64;
-  const char* client_cert = std::getenv("PLUGIN_CLIENT_CERT");
-  if (!options.debug && client_cert && *client_cert) {
+  if (settings->tls) {
     auto pair = resources::MakeAutoMtlsServerCert();
     if (!pair.ok()) {
       std::fprintf(stderr, "terraform-provider-pxc: cannot create the TLS certificate: %s\n",
@@ -165,7 +133,7 @@ int Serve(std::shared_ptr<const schema::ProviderDefinition> def, const ServeOpti
     }
     grpc::SslServerCredentialsOptions ssl(
         GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY);
-    ssl.pem_root_certs = client_cert;
+    ssl.pem_root_certs = settings->client_cert_pem;
     ssl.pem_key_cert_pairs.push_back({*key_pem, cert_pem});
     creds = grpc::SslServerCredentials(ssl);
     cert_b64 = resources::Base64RawStd(pair->second.Der());
