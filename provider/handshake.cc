@@ -53,8 +53,21 @@ StatusOr<HandshakeSettings> ParseHandshakeEnv(const HandshakeEnv& env, bool debu
     out.client_cert_pem = *env.client_cert;
   }
   std::string base = env.unix_socket_dir.value_or("");
-  if (base.empty()) base = env.tmpdir.value_or("");
+  const char* from = "PLUGIN_UNIX_SOCKET_DIR";
+  if (base.empty()) {
+    base = env.tmpdir.value_or("");
+    from = "TMPDIR";
+  }
   if (base.empty()) base = "/tmp";
+  // The socket path travels in the '|'-separated handshake line (and, in
+  // debug mode, in a JSON string printed on one line).
+  if (base.find_first_of("|\r\n") != std::string::npos) {
+    return Status(StatusCode::kInvalidArgument,
+                  std::string("terraform-provider-pxc: the socket directory in ") + from +
+                      " contains '|' or a line break, which the plugin handshake line cannot "
+                      "carry; point " +
+                      from + " to another directory");
+  }
   out.socket_dir_template = base + "/plugin-pxc-XXXXXX";
   return out;
 }

@@ -54,7 +54,9 @@ struct HandshakeSettings {
 // missing or wrong (go-plugin's "This binary is a plugin..." text), or when
 // PLUGIN_PROTOCOL_VERSIONS does not offer 6 (see OffersProtocol6; the message
 // names the offered versions). Debug mode ignores the cookie, the versions
-// and PLUGIN_CLIENT_CERT. Messages are the exact text Serve prints to stderr
+// and PLUGIN_CLIENT_CERT. Always: kInvalidArgument when the socket directory
+// base contains '|', '\r' or '\n' (the socket path could not be carried by
+// the handshake line). Messages are the exact text Serve prints to stderr
 // (without the final newline).
 StatusOr<HandshakeSettings> ParseHandshakeEnv(const HandshakeEnv& env, bool debug);
 

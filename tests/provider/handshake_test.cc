@@ -90,6 +90,28 @@ TEST(Handshake, SocketDirectoryFromTheFirstNonEmptyBase) {
   EXPECT_EQ(ParseHandshakeEnv(env, false)->socket_dir_template, "/run/user/1000/plugin-pxc-XXXXXX");
 }
 
+// Regression: a '|' or line break in the socket directory made the socket
+// path break the '|'-separated handshake line that Terraform splits.
+TEST(Handshake, RefusesASocketDirectoryTheLineCannotCarry) {
+  for (const char* dir : {"/tmp/a|b", "/tmp/a\nb", "/tmp/a\r", "|"}) {
+    HandshakeEnv env = Terraform();
+    env.unix_socket_dir = dir;
+    auto got = ParseHandshakeEnv(env, false);
+    ASSERT_FALSE(got.ok()) << dir;
+    EXPECT_EQ(got.status().code(), StatusCode::kInvalidArgument);
+    EXPECT_EQ(got.status().message(),
+              "terraform-provider-pxc: the socket directory in PLUGIN_UNIX_SOCKET_DIR contains "
+              "'|' or a line break, which the plugin handshake line cannot carry; point "
+              "PLUGIN_UNIX_SOCKET_DIR to another directory");
+    EXPECT_FALSE(ParseHandshakeEnv(env, /*debug=*/true).ok());
+  }
+  HandshakeEnv env = Terraform();
+  env.tmpdir = "/home/a|b";
+  EXPECT_EQ(ParseHandshakeEnv(env, false).status().code(), StatusCode::kInvalidArgument);
+  env.unix_socket_dir = "/run/user/1000";  // the first non-empty base is used
+  EXPECT_TRUE(ParseHandshakeEnv(env, false).ok());
+}
+
 TEST(Handshake, LineHasSixFields) {
   EXPECT_EQ(HandshakeLine("/tmp/plugin-pxc-a1B2c3/plugin.sock", "MIIB"),
             "1|6|unix|/tmp/plugin-pxc-a1B2c3/plugin.sock|grpc|MIIB");
