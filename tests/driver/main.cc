@@ -2,7 +2,7 @@
 // Terraform core would (see tests/driver/scenario.h for the file format).
 //
 //   pxc-tfdriver --provider <binary> --scenario <file.json> [--workdir DIR]
-//                [--plugin-log LEVEL]
+//                [--plugin-log LEVEL] [--capture-plugin-proc]
 //
 // Prints one "ok - ..." / "not ok - ..." line per check and a final
 // "N passed, M failed" line; exits 0 iff nothing failed (2 on bad usage).
@@ -17,11 +17,12 @@
 namespace {
 
 int Usage(const char* why) {
-  std::fprintf(stderr,
-               "pxc-tfdriver: %s\n"
-               "usage: pxc-tfdriver --provider <binary> --scenario <file.json> [--workdir DIR] "
-               "[--keep-state] [--plugin-log trace|debug|info|warn|error]\n",
-               why);
+  std::fprintf(
+      stderr,
+      "pxc-tfdriver: %s\n"
+      "usage: pxc-tfdriver --provider <binary> --scenario <file.json> [--workdir DIR] "
+      "[--keep-state] [--plugin-log trace|debug|info|warn|error] [--capture-plugin-proc]\n",
+      why);
   return 2;
 }
 
@@ -47,6 +48,8 @@ int main(int argc, char** argv) {
       options.keep_state = true;
     } else if (arg == "--plugin-log") {
       ok = value(&options.plugin_log_level);
+    } else if (arg == "--capture-plugin-proc") {
+      options.capture_plugin_proc = true;
     } else if (arg == "--help" || arg == "-h") {
       Usage("run a protocol scenario");
       return 0;

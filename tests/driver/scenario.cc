@@ -14,6 +14,7 @@
 
 #include "schema/json_codec.h"
 #include "tests/driver/objchange.h"
+#include "tests/driver/plugin_capture.h"
 #include "tests/driver/plugin_client.h"
 #include "tests/driver/process.h"
 #include "tests/driver/terraform.h"
@@ -284,6 +285,7 @@ class Runner {
   // Values references resolve to, by address.
   std::map<std::string, Value> planned_;
   std::map<std::string, Value> applied_;
+  std::unique_ptr<PluginCapture> capture_;  // --capture-plugin-proc
   int passed_ = 0;
   int failed_ = 0;
 };
@@ -324,6 +326,7 @@ bool Runner::PrepareWorkdir() {
   std::ofstream(fs::path(workdir_) / kMarker) << "created by pxc-tfdriver\n";
   state_path_ = (fs::path(workdir_) / kStateFile).string();
   out_ << "# work directory: " << workdir_ << "\n";
+  if (opt_.capture_plugin_proc) capture_ = std::make_unique<PluginCapture>(workdir_);
   return true;
 }
 
@@ -353,6 +356,7 @@ ScenarioResult Runner::Run() {
       }
     }
   }
+  if (capture_ && !capture_->error().empty()) NotOk("capture plugin evidence", capture_->error());
   out_ << passed_ << " passed, " << failed_ << " failed\n" << std::flush;
   return ScenarioResult{passed_, failed_};
 }
@@ -371,6 +375,7 @@ bool Runner::OpenWalk(const std::string& name, Walk& w) {
     return false;
   }
   w.client = *std::move(c);
+  if (capture_) capture_->Started(w.client->process().pid(), name);
   w.tf = std::make_unique<Terraform>(*w.client);
   Diagnostics d = w.tf->LoadSchemas();
   if (d.HasError()) {
@@ -406,7 +411,9 @@ bool Runner::ConfigureWalk(Walk& w, RefMode mode, const std::string& phase) {
 
 void Runner::CloseWalk(Walk& w) {
   if (!w.client) return;
+  if (capture_) capture_->BeforeClose(w.client->process().pid());
   CloseResult r = w.client->Close();
+  if (capture_) capture_->AfterClose(w.client->process().pid(), w.client->Stderr(), state_path_);
   if (r.graceful && r.shutdown_rpc_ok && r.status.exited && r.status.code == 0) {
     Ok(w.name + " walk: provider shut down gracefully (" + std::to_string(r.took.count()) + " ms)");
   } else {

@@ -130,6 +130,9 @@ struct ScenarioOptions {
   bool keep_state = false;
   // TF_LOG_PROVIDER for the plugin ("" = leave the environment alone).
   std::string plugin_log_level;
+  // Keep the plugins' stderr, /proc cmdline/environ snapshots and state
+  // copies in <workdir>/plugin-capture (tests/driver/plugin_capture.h).
+  bool capture_plugin_proc = false;
   std::ostream* out = nullptr;  // default std::cout
 };
 
