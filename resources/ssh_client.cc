@@ -32,6 +32,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <map>
 #include <mutex>
 #include <random>
 #include <thread>
@@ -533,6 +534,9 @@ struct SshSession::Impl {
   SessionPtr session;
   SftpPtr sftp;        // Created on first use; destroyed before `session`.
   std::string broken;  // Why the connection is unusable; empty while usable.
+  // Owner/group names resolved on the node during this session (one remote
+  // `id`/`getent` round trip per distinct pair instead of one per file).
+  std::map<std::pair<std::string, std::string>, std::pair<long, long>> resolved_ids;
 
   Status CheckUsable() const {
     if (broken.empty()) return OkStatus();
@@ -1113,6 +1117,7 @@ Status SshSession::Impl::SftpFailure(Watchdog& wd, const std::string& action,
 
 StatusOr<std::pair<long, long>> SshSession::Impl::ResolveIds(const std::string& owner,
                                                              const std::string& group) {
+  if (auto it = resolved_ids.find({owner, group}); it != resolved_ids.end()) return it->second;
   PXC_ASSIGN_OR_RETURN(ExecResult r, RunScript(kResolveIdsScript, {owner, group}));
   if (r.exit_status == 31) {
     return NotFoundError("owner \"" + owner + "\" does not exist on " + desc);
@@ -1125,6 +1130,7 @@ StatusOr<std::pair<long, long>> SshSession::Impl::ResolveIds(const std::string& 
     return FailedPreconditionError("cannot look up owner \"" + owner + "\" and group \"" + group +
                                    "\" on " + desc + ": " + StderrSummary(r.stderr_text));
   }
+  resolved_ids[{owner, group}] = {uid, gid};
   return std::make_pair(uid, gid);
 }
 
