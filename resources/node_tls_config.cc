@@ -467,6 +467,13 @@ void NodeTlsConfigResource::Apply(schema::ApplyContext& ctx, bool creating) cons
   PrivateData next_private;
   next_private.edits = *records;
   next_private.backup = prior_private->backup;
+  // A create that fails part way removes what it made (files and, when it
+  // created it, the directory), so a failed apply leaves nothing partial.
+  bool made_dir = false;
+  if (creating) {
+    auto dir_stat = session->Stat(layout->cert_dir);
+    made_dir = dir_stat.ok() && !dir_stat->has_value();
+  }
   Status st = session->MakeDirectory(layout->cert_dir, 0750, layout->owner, layout->group);
   if (!st.ok()) {
     return ssh_settings::AddSshError(st, "Cannot Create " + layout->cert_dir, *target,
@@ -477,7 +484,16 @@ void NodeTlsConfigResource::Apply(schema::ApplyContext& ctx, bool creating) cons
     st = session->WriteFileAtomic(f.path, f.content, f.mode, layout->owner, layout->group);
     if (!st.ok()) {
       if (creating) {
-        for (const auto& w : written) (void)session->RemoveFile(w);
+        bool clean = true;
+        for (const auto& w : written) clean &= session->RemoveFile(w).ok();
+        if (made_dir) {
+          auto r = session->Exec("rmdir -- " + ShellQuote(layout->cert_dir));
+          clean &= r.ok() && r->exit_status == 0;
+        }
+        st = Status(st.code(), st.message() + (clean ? ". Nothing was left on the node: the "
+                                                       "files written before it were removed "
+                                                       "and the configuration was not changed"
+                                                     : ". The configuration was not changed"));
       }
       return ssh_settings::AddSshError(
           st, "Cannot Write " + f.path, *target,
