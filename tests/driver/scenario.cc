@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <csignal>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -416,6 +417,11 @@ void Runner::CloseWalk(Walk& w) {
   if (capture_) capture_->AfterClose(w.client->process().pid(), w.client->Stderr(), state_path_);
   if (r.graceful && r.shutdown_rpc_ok && r.status.exited && r.status.code == 0) {
     Ok(w.name + " walk: provider shut down gracefully (" + std::to_string(r.took.count()) + " ms)");
+  } else if (!r.status.exited && r.status.signal == SIGKILL && expected_error_ &&
+             expected_error_->during == w.name && expected_error_->matched) {
+    // A fault scenario killed the plugin on purpose, and the step expected
+    // the error Terraform reports for that.
+    Ok(w.name + " walk: provider was killed (" + r.ToString() + "), as the step expected");
   } else {
     NotOk(w.name + " walk: provider shutdown", r.ToString());
   }
