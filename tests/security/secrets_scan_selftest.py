@@ -108,6 +108,33 @@ def main(argv):
         planted("password.log",
                 json.dumps({"@level": "trace", "@message": "connecting with password %s" % password}).encode() + b"\n",
                 "a log line with the password")
+        # /proc environ snapshots: an entry the driver or provider added is
+        # scanned; one inherited unchanged from the caller is not.
+        cap = os.path.join(a.workdir, "plugin-capture")
+        snaps = sorted(n for n in os.listdir(os.path.join(cap, "proc")) if n.endswith(".environ"))
+        check(bool(snaps), "the run kept /proc environ snapshots (%d)" % len(snaps))
+        if snaps:
+            with open(os.path.join(cap, "proc", snaps[0]), "rb") as f:
+                env = f.read()
+            with open(os.path.join(cap, "driver.environ"), "rb") as f:
+                base = f.read()
+            for case, added, inherited, want in (
+                    ("unchanged", b"", b"", 0),
+                    ("an added PXC_SELFTEST_PASSWORD", b"PXC_SELFTEST_PASSWORD=" + password.encode() + b"\0", b"", 1),
+                    ("the same entry inherited from the caller",
+                     b"PXC_SELFTEST_PASSWORD=" + password.encode() + b"\0",
+                     b"PXC_SELFTEST_PASSWORD=" + password.encode() + b"\0", 0)):
+                wd = tempfile.mkdtemp(dir=tmp)
+                os.makedirs(os.path.join(wd, "plugin-capture", "proc"))
+                with open(os.path.join(wd, "plugin-capture", "driver.environ"), "wb") as f:
+                    f.write(base + inherited)
+                snap = os.path.join(wd, "plugin-capture", "proc", snaps[0])
+                with open(snap, "wb") as f:
+                    f.write(env + added)
+                rc, out, err = run_scanner(["--workdir", wd] + state_args + extra)
+                check(rc == want and (want == 0 or snap in out),
+                      "environ snapshot, %s: exit %d" % (case, want), "exit %d\n%s%s" % (rc, out, err))
+
         foreign = "-----BEGIN PRIVATE KEY-----\n%s\n-----END PRIVATE KEY-----" % base64.b64encode(os.urandom(48)).decode()
         planted("foreign.log", json.dumps({"@message": foreign}).encode() + b"\n",
                 "a log line with a private key block not from the state")
