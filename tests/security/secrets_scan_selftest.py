@@ -6,6 +6,9 @@ a private key from that run's state must fail naming that line; so must a
 copy with the run's password appended (or, when the state holds none, the
 --password given, passed to the scanner as a --secret), a copy with the key
 as one unbroken base64 string, and a copy with a foreign private key block.
+A copy of a /proc environ snapshot with an added variable holding the
+password must fail; with the same entry also in the caller's environment
+(inherited) it must pass.
 
   secrets_scan_selftest.py --workdir DIR [--password VALUE]
 
