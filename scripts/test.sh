@@ -7,6 +7,7 @@
 #   scripts/test.sh            everything
 #   PXC_SKIP_SANITIZE=1 ...    skip the sanitizer build
 #   PXC_SKIP_FUZZ=1 ...        skip the short fuzz runs
+#   PXC_SKIP_BENCH=1 ...       skip the short benchmark run (bench/run --short)
 #   PXC_TEST_LABELS=unit ...   only tests with that CTest label (regex)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,6 +25,12 @@ if [[ -n "${PXC_TEST_LABELS:-}" ]]; then
   label_args=(-L "$PXC_TEST_LABELS")
 fi
 ctest --test-dir build --output-on-failure --timeout 1200 "${label_args[@]}"
+
+if [[ -z "${PXC_SKIP_BENCH:-}" ]]; then
+  # Benchmarks are not tests (bench/README.md): one short run without the lab
+  # (P1, P3, P4; seconds) proves bench/run works. Missed targets do not fail it.
+  python3 bench/run --short --rows P1,P3,P4 --build-dir build --no-build --json build/bench-short.json
+fi
 
 if [[ -z "${PXC_SKIP_FUZZ:-}" ]]; then
   # Short libFuzzer runs (clang + libFuzzer): value decoders, my.cnf, X.509
