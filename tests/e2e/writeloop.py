@@ -12,7 +12,9 @@ then lost counts too.
                              "writes=N failed=M lost=L longest_gap_s=G"
                              and the first errors; exit 0 when it ran
 
-Connection settings from the test bed's environment: PXC_LAB_HAPROXY_HOST,
+The loop inherits no file descriptor but stdio and ends by itself after
+WRITELOOP_MAX_SECONDS (default 1800) if never stopped. Connection settings
+from the test bed's environment: PXC_LAB_HAPROXY_HOST,
 PXC_LAB_HAPROXY_PORT, PXC_LAB_MYSQL_USER, PXC_LAB_MYSQL_PASSWORD. Rate:
 WRITELOOP_RATE writes per second (default 20). Uses Debian's python3-mysqldb.
 """
@@ -53,7 +55,9 @@ def loop(d):
     failed, seq = 0, 0
     last_ok = time.monotonic()
     longest_gap = 0.0
-    while not os.path.exists(os.path.join(d, "stop")):
+    # A loop whose stop never comes (the run failed first) ends by itself.
+    deadline = time.monotonic() + float(os.environ.get("WRITELOOP_MAX_SECONDS", "1800"))
+    while not os.path.exists(os.path.join(d, "stop")) and time.monotonic() < deadline:
         started = time.monotonic()
         seq += 1
         try:
@@ -109,6 +113,9 @@ def main():
             devnull = os.open(os.devnull, os.O_RDWR)
             for fd in (0, 1, 2):
                 os.dup2(devnull, fd)
+            # Inherit nothing else: a descriptor of the caller's flock on
+            # the lab lock would keep the lab locked as long as the loop runs.
+            os.closerange(3, os.sysconf("SC_OPEN_MAX"))
             try:
                 loop(d)
             finally:
