@@ -561,6 +561,31 @@ void Restarter::RecordGood() {
 
 void Restarter::Rolling() {
   const int64_t size = static_cast<int64_t>(nodes_.size());
+  // A node whose mysqld does not answer (e.g. an earlier run was killed
+  // between its stop and its start) is started first, as long as the others
+  // still form a cluster it can join.
+  std::vector<Node*> not_answering;
+  for (auto& n : nodes_) {
+    if (!QueryStatus(n).ok()) not_answering.push_back(&n);
+  }
+  if (!not_answering.empty() && not_answering.size() == nodes_.size()) {
+    return ctx_.diags.AddError(
+        "No Node Answers (No Node Was Stopped)",
+        "mysqld answers on none of the nodes, so there is no running cluster to restart node by "
+        "node. Use strategy \"full\", which bootstraps the most advanced node.",
+        AttributePath::Root("strategy"));
+  }
+  for (Node* n : not_answering) {
+    ctx_.diags.AddWarning("Node Was Down",
+                          n->name +
+                              " did not answer before the rolling restart; pxc started it "
+                              "(with the configuration in its file) before going on.");
+    down_.push_back(n->name);
+    if (Status st = StartAndWait(*n, false, 1); !st.ok()) {
+      return Fail(st, "Cannot Start a Node That Was Down");
+    }
+    std::erase(down_, n->name);
+  }
   for (auto& n : nodes_) {
     if (Status st = WaitSynced(n, size); !st.ok()) {
       return Fail(st, "Cluster Not Healthy Before the Rolling Restart (No Node Was Stopped)");
