@@ -568,7 +568,10 @@ struct SshSession::Impl {
   }
 
   // Waits until the socket has something for libssh to do, at most until
-  // `deadline` and never longer than 200 ms.
+  // `deadline` and never longer than 2 ms: libssh may already hold the next
+  // message (an exit status, an SFTP reply) in its own buffer, and a poll on
+  // the socket would then sleep for nothing. With a 200 ms cap every remote
+  // operation paid up to 200 ms (bench P2: 1.9 s -> 0.41 s for 3 nodes).
   void WaitSocket(Clock::time_point deadline) {
     auto remaining =
         std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
@@ -578,7 +581,7 @@ struct SshSession::Impl {
     pfd.events = POLLIN;
     if (ssh_get_poll_flags(session.get()) & SSH_WRITE_PENDING) pfd.events |= POLLOUT;
     pfd.revents = 0;
-    ::poll(&pfd, 1, static_cast<int>(std::min<long long>(remaining, 200)));
+    ::poll(&pfd, 1, static_cast<int>(std::min<long long>(remaining, 2)));
   }
 
   StatusOr<ExecResult> Exec(const std::string& command, std::string_view stdin_data);
