@@ -28,6 +28,7 @@ TMPDIR="$private_tmp" "$driver" --provider "$provider" --scenario "$scenario" --
   --plugin-log trace --capture-plugin-proc
 
 python3 "$here/secrets_scan.py" --workdir "$workdir" --scenario "$scenario" \
-  --private-tmp "$private_tmp" --tmp "$tmp_root" --newer "$marker" "$@"
+  --private-tmp "$private_tmp" --tmp "$tmp_root" --newer "$marker" \
+  --skip-dir "$(cd "$here/../.." && pwd)" "$@"
 python3 "$here/secrets_scan_selftest.py" --workdir "$workdir" \
   --password "pxc-selftest-$(date +%s%N)"

@@ -50,7 +50,10 @@ Where it is meant to be (not scanned)
   temporary files) is searched for the secrets and for foreign private key
   blocks. With --tmp DIR --newer MARKER, every regular file under DIR (the
   shared /tmp) modified after MARKER is searched for this run's secrets only:
-  other programs on the machine write their own keys there.
+  other programs on the machine write their own keys there. --skip-dir DIR
+  leaves out a directory under it that is not the run's: the checkout and its
+  build tree (a checkout under /tmp holds ctest's own logs, which quote the
+  scenario's commands with the passwords the scenario itself sets).
 
 Output: one "HIT <file>:<offset> (line N): <what>" line per hit, never the
 secret itself; a summary on stderr. Exit 0: no hit; 1: hits; 2: usage error,
@@ -280,6 +283,9 @@ def main(argv):
     ap.add_argument("--tmp", help="search files under this directory modified after --newer "
                     "for this run's secrets")
     ap.add_argument("--newer", help="marker file created before the run")
+    ap.add_argument("--skip-dir", action="append", default=[],
+                    help="a directory under --tmp that is not the run's (e.g. the checkout and "
+                         "build tree, whose test logs quote the scenario's own commands)")
     ap.add_argument("--min-secrets", type=int, default=1)
     ap.add_argument("paths", nargs="*", help="more files or directories to scan")
     a = ap.parse_args(argv)
@@ -371,7 +377,8 @@ def main(argv):
         priv = os.path.abspath(a.private_tmp) if a.private_tmp else None
         for dirpath, dirnames, filenames in os.walk(a.tmp):
             d = os.path.abspath(dirpath)
-            if any(r and (d == r or d.startswith(r + os.sep)) for r in (workdir, priv)):
+            skipped = [os.path.abspath(x) for x in a.skip_dir]
+            if any(r and (d == r or d.startswith(r + os.sep)) for r in [workdir, priv] + skipped):
                 dirnames[:] = []
                 continue
             for n in filenames:
