@@ -7,18 +7,8 @@
 #   e2e_secrets_scan.sh <pxc-tfdriver> <terraform-provider-pxc> <scenario.json> <workdir>
 set -euo pipefail
 driver=$1 provider=$2 scenario=$3 workdir=$4
-here=$(cd "$(dirname "$0")" && pwd)
-tmp_root=${TMPDIR:-/tmp}
-# The run's own TMPDIR (the provider makes its temporary files there): every
-# file in it is scanned, unlike the shared $tmp_root where other programs
-# write keys of their own.
-private_tmp="$workdir.tmp"
-rm -rf "$private_tmp"
-mkdir -p "$private_tmp"
-
-marker=$(mktemp "$tmp_root/pxc-secrets-marker-XXXXXX")
-trap 'rm -f "$marker"' EXIT
-touch -d "@$(( $(date +%s) - 1 ))" "$marker"
+# shellcheck source=scan_env.sh
+source "$(dirname "$0")/scan_env.sh"
 
 # The lab comes up (if it is not) with the machine's TMPDIR: its servers
 # cannot use the private one; run_scenario.sh then finds it up.

@@ -9,19 +9,8 @@
 set -euo pipefail
 driver=$1 provider=$2 scenario=$3 workdir=$4
 shift 4
-here=$(cd "$(dirname "$0")" && pwd)
-tmp_root=${TMPDIR:-/tmp}
-# The run's own TMPDIR (the provider makes its temporary files there): every
-# file in it is scanned, unlike the shared $tmp_root where other programs
-# write keys of their own.
-private_tmp="$workdir.tmp"
-rm -rf "$private_tmp"
-mkdir -p "$private_tmp"
-
-marker=$(mktemp "$tmp_root/pxc-secrets-marker-XXXXXX")
-trap 'rm -f "$marker"' EXIT
-# One second back: files written in the same clock tick as the marker count.
-touch -d "@$(( $(date +%s) - 1 ))" "$marker"
+# shellcheck source=scan_env.sh
+source "$(dirname "$0")/scan_env.sh"
 
 export TF_LOG=trace
 TMPDIR="$private_tmp" "$driver" --provider "$provider" --scenario "$scenario" --workdir "$workdir" \
