@@ -203,6 +203,11 @@ class Restarter {
   Status WaitSynced(Node& n, int64_t size);
   Status Run(Node& n, const std::string& cmd);
   Status WriteConfig(Node& n, const std::string& text);
+  // Sets safe_to_bootstrap: 1 in the node's grastate.dat.
+  Status MarkSafeToBootstrap(Node& n) {
+    return Run(n, "sed -i 's/^safe_to_bootstrap:.*/safe_to_bootstrap: 1/' " +
+                      ShellQuote(n.datadir + "/grastate.dat"));
+  }
   std::string ErrorLogTail(Node& n);
   void Drain(Node& n);
   // Starts `n` (bootstrapping when `bootstrap`) and waits until it is Synced
@@ -702,9 +707,7 @@ void Restarter::Full() {
                               std::to_string(states[choice->index].seqno) +
                               ") but its grastate.dat said safe_to_bootstrap: 0; pxc set it to 1 "
                               "before bootstrapping.");
-    if (Status st = Run(boot, "sed -i 's/^safe_to_bootstrap:.*/safe_to_bootstrap: 1/' " +
-                                  ShellQuote(boot.datadir + "/grastate.dat"));
-        !st.ok()) {
+    if (Status st = MarkSafeToBootstrap(boot); !st.ok()) {
       return Fail(st, "Cannot Mark the Bootstrap Node");
     }
   }
@@ -719,8 +722,7 @@ void Restarter::Full() {
         return Fail(w, "Cannot Roll Back " + n.name);
       }
     }
-    (void)Run(boot, "sed -i 's/^safe_to_bootstrap:.*/safe_to_bootstrap: 1/' " +
-                        ShellQuote(boot.datadir + "/grastate.dat"));
+    (void)MarkSafeToBootstrap(boot);
     if (!RollBack(boot, st, boot.previous_config, boot.previous_source, true, 1)) return;
     rolled_back = true;
   }
