@@ -11,6 +11,8 @@
 // same fingerprint; a parsed private key re-parses from its own PEM to the
 // same public key and matches a certificate issued for it; a leaf signed for
 // a parsed CSR's key verifies against the CA and certifies that key.
+#include <openssl/err.h>
+
 #include <cstdint>
 #include <cstdlib>
 #include <string>
@@ -177,6 +179,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   // Failed parses can leave entries (with allocated data) on this thread's
   // OpenSSL error queue. Freeing them within the run keeps mallocs and frees
   // balanced, so libFuzzer runs its (slow) leak check only for real leaks.
+  // Popping (what StatusFromOpenSslErrors does) is not enough with OpenSSL
+  // 3.0: a popped slot keeps its strdup'ed file and function names until the
+  // slot is reused or cleared, and ERR_pop_to_mark inside the decoders clears
+  // some slots mid-run, so whether a run's error strings were freed in that
+  // run varied and most runs ended unbalanced. ERR_clear_error frees them.
   (void)pxc::resources::StatusFromOpenSslErrors(pxc::StatusCode::kInternal, "end of input");
+  ERR_clear_error();
   return 0;
 }
