@@ -278,6 +278,7 @@ class Runner {
   Config current_config_;
   std::string step_name_;
   std::optional<ExpectedError> expected_error_;
+  std::optional<ExpectedError> expected_warning_;  // "expect": {"warning": ...}
   bool schema_reported_ = false;
   bool step_completed_ = false;             // the current step ran to its end
   std::optional<ProviderSchemas> schemas_;  // from the first walk
@@ -785,6 +786,14 @@ bool Runner::PhaseDone(const std::string& phase,
       if (item.severity == schema::Severity::kWarning) {
         Note("warning during " + phase + " of " + address + ": " + item.summary +
              (item.path ? " (at " + item.path->ToString() + ")" : "") + ": " + item.detail);
+        ExpectedError* w = expected_warning_ ? &*expected_warning_ : nullptr;
+        if (w && !w->matched && w->during == phase &&
+            (w->address.empty() || w->address == address) &&
+            item.summary.find(w->summary_contains) != std::string::npos &&
+            item.detail.find(w->detail_contains) != std::string::npos) {
+          w->matched = true;
+          Ok("warning during " + phase + " as expected: " + address + ": \"" + item.summary + "\"");
+        }
       }
     }
     any_error |= d.HasError();
@@ -902,6 +911,7 @@ bool Runner::ResolveConfig(const json& step, Config* cfg) {
 
 void Runner::RunStep(const json& step) {
   expected_error_.reset();
+  expected_warning_.reset();
   planned_.clear();
   applied_.clear();
   data_read_.clear();
@@ -915,6 +925,15 @@ void Runner::RunStep(const json& step) {
     x.address = e.value("address", "");
     x.during = e.value("during", "plan");
     expected_error_ = x;
+  }
+  if (expect.contains("warning")) {
+    const json& e = expect["warning"];
+    ExpectedError x;
+    x.summary_contains = e.value("summary_contains", "");
+    x.detail_contains = e.value("detail_contains", "");
+    x.address = e.value("address", "");
+    x.during = e.value("during", "apply");
+    expected_warning_ = x;
   }
   const bool destroy = step.value("destroy", false);
   step_completed_ = false;
@@ -934,6 +953,11 @@ void Runner::RunStep(const json& step) {
   if (expected_error_ && !expected_error_->evaluated) {
     NotOk("expected an error during " + expected_error_->during,
           "the step ended before that phase");
+  }
+  if (expected_warning_ && !expected_warning_->matched) {
+    NotOk("warning during " + expected_warning_->during + " matching summary \"" +
+              expected_warning_->summary_contains + "\"",
+          "no such warning");
   }
 }
 
