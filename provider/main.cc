@@ -11,8 +11,10 @@
 #include "provider/plugin_server.h"
 #include "provider/version.h"
 #include "resources/provider_def.h"
+#include "resources/x509.h"
 
 int main(int argc, char** argv) {
+  pxc::resources::InitOpenSslWithoutAtExit();
   pxc::provider::ServeOptions options;
   options.provider_address = pxc::kProviderAddress;
   for (int i = 1; i < argc; ++i) {

@@ -739,6 +739,12 @@ Status StatusFromOpenSslErrors(StatusCode code, std::string_view context) {
   return Status(code, std::move(message));
 }
 
+void InitOpenSslWithoutAtExit() {
+  // With the option in the first initialisation call, no handler is
+  // registered; later calls (gRPC's, libssh's) do not add one.
+  (void)OPENSSL_init_crypto(OPENSSL_INIT_NO_ATEXIT, nullptr);
+}
+
 void CleanseString(std::string* s) {
   if (s == nullptr) return;
   // Cover bytes past size() left over from earlier, longer contents.

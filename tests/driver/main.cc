@@ -12,6 +12,7 @@
 #include <iostream>
 #include <string>
 
+#include "resources/x509.h"
 #include "tests/driver/scenario.h"
 
 namespace {
@@ -29,6 +30,7 @@ int Usage(const char* why) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  pxc::resources::InitOpenSslWithoutAtExit();  // gRPC's threads outlive main
   pxc::tfdriver::ScenarioOptions options;
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
