@@ -74,6 +74,26 @@ struct ExpectedError {
   std::string during;
   bool evaluated = false;
   bool matched = false;
+
+  // "expect": {"error"|"warning": {...}}; `during` defaults to
+  // `default_during`.
+  static ExpectedError FromJson(const json& e, const char* default_during) {
+    ExpectedError x;
+    x.summary_contains = e.value("summary_contains", "");
+    x.detail_contains = e.value("detail_contains", "");
+    x.attribute = e.value("attribute", "");
+    x.address = e.value("address", "");
+    x.during = e.value("during", default_during);
+    return x;
+  }
+
+  // `item`, reported for `address`, is the diagnostic this expects.
+  bool Matches(const std::string& at_address, const schema::Diagnostic& item) const {
+    return (address.empty() || address == at_address) &&
+           item.summary.find(summary_contains) != std::string::npos &&
+           item.detail.find(detail_contains) != std::string::npos &&
+           (attribute.empty() || (item.path && item.path->ToString() == attribute));
+  }
 };
 
 // A piece of a template: literal text or an expression inside ${...}.
@@ -787,10 +807,7 @@ bool Runner::PhaseDone(const std::string& phase,
         Note("warning during " + phase + " of " + address + ": " + item.summary +
              (item.path ? " (at " + item.path->ToString() + ")" : "") + ": " + item.detail);
         ExpectedError* w = expected_warning_ ? &*expected_warning_ : nullptr;
-        if (w && !w->matched && w->during == phase &&
-            (w->address.empty() || w->address == address) &&
-            item.summary.find(w->summary_contains) != std::string::npos &&
-            item.detail.find(w->detail_contains) != std::string::npos) {
+        if (w && !w->matched && w->during == phase && w->Matches(address, item)) {
           w->matched = true;
           Ok("warning during " + phase + " as expected: " + address + ": \"" + item.summary + "\"");
         }
@@ -818,13 +835,10 @@ bool Runner::PhaseDone(const std::string& phase,
   const ExpectedError& e = *expected_error_;
   std::string all;
   for (const auto& [address, d] : results) {
-    if (!e.address.empty() && address != e.address) continue;
     for (const auto& item : d.items()) {
       if (item.severity != schema::Severity::kError) continue;
       std::string path = item.path ? item.path->ToString() : "";
-      if (item.summary.find(e.summary_contains) != std::string::npos &&
-          item.detail.find(e.detail_contains) != std::string::npos &&
-          (e.attribute.empty() || path == e.attribute)) {
+      if (e.Matches(address, item)) {
         Ok("error during " + phase + " as expected: " + address + ": \"" + item.summary + "\"" +
            (path.empty() ? "" : " at " + path));
         expected_error_->matched = true;
@@ -916,24 +930,9 @@ void Runner::RunStep(const json& step) {
   applied_.clear();
   data_read_.clear();
   const json expect = step.value("expect", json::object());
-  if (expect.contains("error")) {
-    const json& e = expect["error"];
-    ExpectedError x;
-    x.summary_contains = e.value("summary_contains", "");
-    x.detail_contains = e.value("detail_contains", "");
-    x.attribute = e.value("attribute", "");
-    x.address = e.value("address", "");
-    x.during = e.value("during", "plan");
-    expected_error_ = x;
-  }
+  if (expect.contains("error")) expected_error_ = ExpectedError::FromJson(expect["error"], "plan");
   if (expect.contains("warning")) {
-    const json& e = expect["warning"];
-    ExpectedError x;
-    x.summary_contains = e.value("summary_contains", "");
-    x.detail_contains = e.value("detail_contains", "");
-    x.address = e.value("address", "");
-    x.during = e.value("during", "apply");
-    expected_warning_ = x;
+    expected_warning_ = ExpectedError::FromJson(expect["warning"], "apply");
   }
   const bool destroy = step.value("destroy", false);
   step_completed_ = false;

@@ -71,7 +71,8 @@
 //                "attribute": "a.b[0]", "address": "...",
 //                "during": "validate|plan|apply|import|refresh" },
 //     "warning": { "summary_contains": "...", "detail_contains": "...",
-//                  "address": "...", "during": "plan|apply|..." (apply) }
+//                  "attribute": "...", "address": "...",
+//                  "during": "plan|apply|..." (apply) }
 //   }
 //   "files": { "<name>": "<template>" }   written into the work directory
 //   "run": [ { "cmd": "<template>", "expect_exit": 0, "timeout_seconds": 300,
