@@ -286,7 +286,17 @@ bool Terraform::Call(const char* rpc, Method method, const Req& req, Resp* resp,
                        GrpcStatusText(s) + ")");
     return false;
   }
+  diags.Append(DiagnosticsFromProto(resp->diagnostics()));
   return true;
+}
+
+Diagnostics Terraform::UnsupportedResourceType(const std::string& type,
+                                               const std::string& where) const {
+  Diagnostics diags;
+  diags.AddError("Invalid resource type", "The provider \"" + provider_address_ +
+                                              "\" does not support resource type \"" + type + "\"" +
+                                              where + ".");
+  return diags;
 }
 
 Diagnostics Terraform::LoadSchemas() {
@@ -297,7 +307,6 @@ Diagnostics Terraform::LoadSchemas() {
             diags)) {
     return diags;
   }
-  diags.Append(DiagnosticsFromProto(resp.diagnostics()));
   if (diags.HasError()) return diags;
   auto bad = [&](const std::string& what, const Status& st) {
     diags.AddError("Invalid provider schema", "The schema of " + what + " returned by provider \"" +
@@ -347,7 +356,6 @@ Diagnostics Terraform::GetMetadata(std::vector<std::string>* resource_types) con
   tfplugin6::GetMetadataRpc::Response resp;
   if (!Call("GetMetadata", &tfplugin6::Provider::Stub::GetMetadata, req, &resp, diags))
     return diags;
-  diags.Append(DiagnosticsFromProto(resp.diagnostics()));
   for (const auto& r : resp.resources()) resource_types->push_back(r.type_name());
   return diags;
 }
@@ -362,11 +370,8 @@ Diagnostics Terraform::ValidateProviderConfig(const Value& config) const {
   }
   *req.mutable_config() = *dv;
   tfplugin6::ValidateProviderConfig::Response resp;
-  if (!Call("ValidateProviderConfig", &tfplugin6::Provider::Stub::ValidateProviderConfig, req,
-            &resp, diags)) {
-    return diags;
-  }
-  diags.Append(DiagnosticsFromProto(resp.diagnostics()));
+  Call("ValidateProviderConfig", &tfplugin6::Provider::Stub::ValidateProviderConfig, req, &resp,
+       diags);
   return diags;
 }
 
@@ -382,11 +387,7 @@ Diagnostics Terraform::ConfigureProvider(const Value& config,
   }
   *req.mutable_config() = *dv;
   tfplugin6::ConfigureProvider::Response resp;
-  if (!Call("ConfigureProvider", &tfplugin6::Provider::Stub::ConfigureProvider, req, &resp,
-            diags)) {
-    return diags;
-  }
-  diags.Append(DiagnosticsFromProto(resp.diagnostics()));
+  Call("ConfigureProvider", &tfplugin6::Provider::Stub::ConfigureProvider, req, &resp, diags);
   return diags;
 }
 
@@ -404,11 +405,8 @@ Diagnostics Terraform::ValidateResourceConfig(const std::string& type, const Val
     *req.mutable_config() = *dv;
   }
   tfplugin6::ValidateResourceConfig::Response resp;
-  if (!Call("ValidateResourceConfig", &tfplugin6::Provider::Stub::ValidateResourceConfig, req,
-            &resp, diags)) {
-    return diags;
-  }
-  diags.Append(DiagnosticsFromProto(resp.diagnostics()));
+  Call("ValidateResourceConfig", &tfplugin6::Provider::Stub::ValidateResourceConfig, req, &resp,
+       diags);
   return diags;
 }
 
@@ -427,11 +425,8 @@ Diagnostics Terraform::ValidateDataResourceConfig(const std::string& type,
     *req.mutable_config() = *dv;
   }
   tfplugin6::ValidateDataResourceConfig::Response resp;
-  if (!Call("ValidateDataResourceConfig", &tfplugin6::Provider::Stub::ValidateDataResourceConfig,
-            req, &resp, diags)) {
-    return diags;
-  }
-  diags.Append(DiagnosticsFromProto(resp.diagnostics()));
+  Call("ValidateDataResourceConfig", &tfplugin6::Provider::Stub::ValidateDataResourceConfig, req,
+       &resp, diags);
   return diags;
 }
 
@@ -441,9 +436,7 @@ Diagnostics Terraform::UpgradeResourceState(const std::string& address, const st
   Diagnostics diags;
   const auto* s = ResourceSchema(type);
   if (!s) {
-    diags.AddError("Invalid resource type", "The provider \"" + provider_address_ +
-                                                "\" does not support resource type \"" + type +
-                                                "\" (found in state at " + address + ").");
+    diags.Append(UnsupportedResourceType(type, " (found in state at " + address + ")"));
     return diags;
   }
   tfplugin6::UpgradeResourceState::Request req;
@@ -455,7 +448,6 @@ Diagnostics Terraform::UpgradeResourceState(const std::string& address, const st
             diags)) {
     return diags;
   }
-  diags.Append(DiagnosticsFromProto(resp.diagnostics()));
   if (diags.HasError()) return diags;
   auto v = Decode(resp.upgraded_state(), ImpliedType(s->block));
   if (!v.ok()) {
@@ -482,9 +474,7 @@ ReadOutcome Terraform::ReadResource(const std::string& address, const std::strin
   out.private_data = private_data;
   const auto* s = ResourceSchema(type);
   if (!s) {
-    out.diags.AddError("Invalid resource type", "The provider \"" + provider_address_ +
-                                                    "\" does not support resource type \"" + type +
-                                                    "\".");
+    out.diags.Append(UnsupportedResourceType(type, ""));
     return out;
   }
   const Type t = ImpliedType(s->block);
@@ -501,7 +491,6 @@ ReadOutcome Terraform::ReadResource(const std::string& address, const std::strin
   if (!Call("ReadResource", &tfplugin6::Provider::Stub::ReadResource, req, &resp, out.diags)) {
     return out;
   }
-  out.diags.Append(DiagnosticsFromProto(resp.diagnostics()));
   if (out.diags.HasError()) return out;
   auto v = Decode(resp.new_state(), t);
   if (!v.ok()) {
@@ -549,7 +538,6 @@ ReadOutcome Terraform::ReadDataSource(const std::string& address, const std::str
   if (!Call("ReadDataSource", &tfplugin6::Provider::Stub::ReadDataSource, req, &resp, out.diags)) {
     return out;
   }
-  out.diags.Append(DiagnosticsFromProto(resp.diagnostics()));
   if (out.diags.HasError()) return out;
   auto v = Decode(resp.state(), t);
   if (!v.ok()) {
@@ -608,7 +596,6 @@ bool Terraform::PlanOnce(const std::string& address, const std::string& type,
             diags)) {
     return false;
   }
-  diags.Append(DiagnosticsFromProto(resp.diagnostics()));
   if (diags.HasError()) return false;
   if (resp.legacy_type_system()) {
     diags.AddError("Provider produced invalid plan",
@@ -684,9 +671,7 @@ PlanOutcome Terraform::Plan(const std::string& address, const std::string& type,
   ch.prior_private = prior_private;
   const auto* s = ResourceSchema(type);
   if (!s) {
-    out.diags.AddError("Invalid resource type", "The provider \"" + provider_address_ +
-                                                    "\" does not support resource type \"" + type +
-                                                    "\".");
+    out.diags.Append(UnsupportedResourceType(type, ""));
     return out;
   }
   const Type t = ImpliedType(s->block);
@@ -716,7 +701,6 @@ PlanOutcome Terraform::Plan(const std::string& address, const std::string& type,
               out.diags)) {
       return out;
     }
-    out.diags.Append(DiagnosticsFromProto(resp.diagnostics()));
     if (out.diags.HasError()) return out;
     auto v = Decode(resp.planned_state(), t);
     if (!v.ok() || !v->IsNull()) {
@@ -787,7 +771,6 @@ ApplyOutcome Terraform::ApplyOnce(const PlannedChange& ch, const schema::Schema&
             out.diags)) {
     return out;
   }
-  out.diags.Append(DiagnosticsFromProto(resp.diagnostics()));
   if (resp.legacy_type_system()) {
     out.diags.AddError("Provider returned invalid result object after apply",
                        "Provider \"" + provider_address_ + "\" set legacy_type_system for " +
@@ -844,9 +827,7 @@ ApplyOutcome Terraform::Apply(const PlannedChange& ch, const Value& final_config
   out.final_action = ch.action;
   const auto* s = ResourceSchema(ch.type);
   if (!s) {
-    out.diags.AddError("Invalid resource type", "The provider \"" + provider_address_ +
-                                                    "\" does not support resource type \"" +
-                                                    ch.type + "\".");
+    out.diags.Append(UnsupportedResourceType(ch.type, ""));
     return out;
   }
   const Type t = ImpliedType(s->block);
@@ -936,7 +917,6 @@ Diagnostics Terraform::Import(const std::string& address, const std::string& typ
             diags)) {
     return diags;
   }
-  diags.Append(DiagnosticsFromProto(resp.diagnostics()));
   if (diags.HasError()) return diags;
   if (resp.imported_resources_size() == 0) {
     diags.AddError("Import returned no resources", "Provider \"" + provider_address_ +

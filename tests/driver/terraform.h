@@ -194,8 +194,14 @@ class Terraform {
   std::chrono::seconds rpc_timeout{3600};
 
  private:
+  // Sends one RPC and appends the diagnostics of its response to `diags`.
+  // False (with core's "Plugin did not respond" error) if the plugin did not
+  // answer; the caller decides what the response's errors stop.
   template <typename Req, typename Resp, typename Method>
   bool Call(const char* rpc, Method method, const Req& req, Resp* resp, Diagnostics& diags) const;
+  // Core's error for a resource type the provider's schema does not have;
+  // `where` is appended to its detail (e.g. " (found in state at …)").
+  Diagnostics UnsupportedResourceType(const std::string& type, const std::string& where) const;
   // One plan call + checks (no replace handling).
   bool PlanOnce(const std::string& address, const std::string& type, const schema::Schema& s,
                 const Value& prior, const std::string& prior_private, const Value& config,
