@@ -443,6 +443,13 @@ StatusOr<std::string> RequiredTextFromJson(const nlohmann::json& obj, const std:
   return TextFromJson(obj[field], field);
 }
 
+// A JSON integer from 0 to kMycnfMaxLines.
+bool IsLineCount(const nlohmann::json& n) {
+  if (n.is_number_unsigned()) return n.get<uint64_t>() <= kMycnfMaxLines;
+  return n.is_number_integer() && n.get<int64_t>() >= 0 &&
+         n.get<int64_t>() <= static_cast<int64_t>(kMycnfMaxLines);
+}
+
 StatusOr<bool> BoolFromJson(const nlohmann::json& obj, const std::string& field) {
   if (!obj.contains(field)) return false;
   if (!obj[field].is_boolean()) {
@@ -476,20 +483,51 @@ Status DisableLine(Document* doc, const OptionRef& ref) {
   return doc->ReplaceLine(ref.line, std::string(kMycnfDisabledPrefix) + ref.text);
 }
 
-// Re-enables the lines `e` disabled. Each is looked for (exact text) among the
-// lines of e.section.
-void ReenableLines(Document* doc, const ManagedEdit& e, UndoReport* rep) {
-  for (const std::string& original : e.disabled_lines) {
-    const std::string target = std::string(kMycnfDisabledPrefix) + original;
-    int found = 0;
-    for (int n = 1; n <= doc->LineCount(); ++n) {
-      if (doc->LineText(n) != target) continue;
-      const std::optional<std::string> sec = doc->SectionOfLine(n);
-      if (sec && *sec == e.section) {
-        found = n;
-        break;
-      }
+// The numbers of the lines of `section` (every instance of it) whose text is
+// exactly `text`, in document order.
+std::vector<int> LinesWithText(const Document& doc, std::string_view section,
+                               std::string_view text) {
+  std::vector<int> lines;
+  for (int n = 1; n <= doc.LineCount(); ++n) {
+    if (doc.LineText(n) != text) continue;
+    const std::optional<std::string> sec = doc.SectionOfLine(n);
+    if (sec && *sec == section) lines.push_back(n);
+  }
+  return lines;
+}
+
+// Disables `refs` (lines of e->section, in document order) and records them
+// in `e`. A line that already reads as one of them disabled (the user's own
+// "# [pxc] ..." text) is counted in disabled_skip, so that undo re-enables
+// pxc's line and not that one.
+Status DisableLines(Document* doc, const std::vector<OptionRef>& refs, ManagedEdit* e) {
+  std::vector<int> skips;
+  for (const OptionRef& r : refs) {  // before any is disabled: the others are still options
+    int before = 0;
+    for (int n : LinesWithText(*doc, e->section, std::string(kMycnfDisabledPrefix) + r.text)) {
+      if (n < r.line) ++before;
     }
+    skips.push_back(before);
+  }
+  for (std::size_t k = 0; k < refs.size(); ++k) {
+    PXC_RETURN_IF_ERROR(DisableLine(doc, refs[k]));
+    e->disabled_lines.push_back(refs[k].text);
+    e->disabled_skip.push_back(skips[k]);
+  }
+  return OkStatus();
+}
+
+// Re-enables the lines `e` disabled, in document order: each is the line of
+// e.section with its disabled text that comes after disabled_skip[i] others
+// (the last such line if the user removed some since).
+void ReenableLines(Document* doc, const ManagedEdit& e, UndoReport* rep) {
+  for (std::size_t i = 0; i < e.disabled_lines.size(); ++i) {
+    const std::string& original = e.disabled_lines[i];
+    const std::vector<int> lines =
+        LinesWithText(*doc, e.section, std::string(kMycnfDisabledPrefix) + original);
+    const std::size_t skip =
+        i < e.disabled_skip.size() ? static_cast<std::size_t>(e.disabled_skip[i]) : 0;
+    const int found = lines.empty() ? 0 : lines[std::min(skip, lines.size() - 1)];
     if (found == 0) {
       rep->conflicts.push_back(Issue(e, "", 0, std::nullopt, std::nullopt,
                                      "A line of " + SectionKey(e.section, e.key) +
@@ -668,9 +706,9 @@ StatusOr<ManagedEdit> ApplyProviderOptions(Document* work, const DesiredOption& 
   if (!write) return e;
   PXC_ASSIGN_OR_RETURN(std::string text,
                        FormatChecked(result, refs.empty() ? nullptr : &refs.back()));
-  for (std::size_t k = 0; k + 1 < refs.size(); ++k) {
-    PXC_RETURN_IF_ERROR(DisableLine(work, refs[k]));
-    e.disabled_lines.push_back(refs[k].text);
+  if (refs.size() > 1) {  // every line but the last, which gets the result
+    PXC_RETURN_IF_ERROR(
+        DisableLines(work, std::vector<OptionRef>(refs.begin(), refs.end() - 1), &e));
   }
   PXC_ASSIGN_OR_RETURN(SetResult sr, work->Set(d.section, d.key, text, QuoteMode::kDouble));
   e.created_section = sr.created_section;
@@ -1246,6 +1284,7 @@ nlohmann::json ManagedEdit::ToJson() const {
   nlohmann::json disabled = nlohmann::json::array();
   for (const std::string& d : disabled_lines) disabled.push_back(TextToJson(d));
   j["disabled_lines"] = std::move(disabled);
+  j["disabled_skip"] = disabled_skip;
   j["created_section"] = created_section;
   j["added_blank_line"] = added_blank_line;
   return j;
@@ -1290,6 +1329,22 @@ StatusOr<ManagedEdit> ManagedEdit::FromJson(const nlohmann::json& j) {
     for (const nlohmann::json& d : j["disabled_lines"]) {
       PXC_ASSIGN_OR_RETURN(std::string text, TextFromJson(d, "disabled_lines"));
       e.disabled_lines.push_back(std::move(text));
+    }
+  }
+  // Absent in state written before it existed: no line is skipped.
+  e.disabled_skip.assign(e.disabled_lines.size(), 0);
+  if (j.contains("disabled_skip")) {
+    const nlohmann::json& skips = j["disabled_skip"];
+    if (!skips.is_array() || skips.size() != e.disabled_lines.size()) {
+      return InvalidArgumentError(
+          "field \"disabled_skip\" is not an array as long as \"disabled_lines\"");
+    }
+    for (std::size_t i = 0; i < skips.size(); ++i) {
+      const nlohmann::json& n = skips[i];
+      if (!IsLineCount(n)) {
+        return InvalidArgumentError("field \"disabled_skip\" has an entry that is not a count");
+      }
+      e.disabled_skip[i] = n.get<int>();
     }
   }
   PXC_ASSIGN_OR_RETURN(e.created_section, BoolFromJson(j, "created_section"));
@@ -1371,10 +1426,7 @@ StatusOr<std::vector<ManagedEdit>> ApplyManaged(Document* doc,
       e.created_section = r.created_section;
       e.added_blank_line = r.added_blank_line;
     } else {
-      for (const OptionRef& r : refs) {
-        PXC_RETURN_IF_ERROR(DisableLine(&work, r));
-        e.disabled_lines.push_back(r.text);
-      }
+      PXC_RETURN_IF_ERROR(DisableLines(&work, refs, &e));
     }
     records.push_back(std::move(e));
   }

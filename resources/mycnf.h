@@ -383,10 +383,16 @@ struct ManagedEdit {
   // kProviderOptions: every sub-option pxc set, removed or carried over.
   std::vector<SubOptionEdit> sub_options;
   // Original texts of lines pxc disabled with kMycnfDisabledPrefix (earlier
-  // wsrep_provider_options duplicates, or every line of a disabled key).
-  // Undo re-enables, for each, the first line of the section whose text is
-  // exactly kMycnfDisabledPrefix + original.
+  // wsrep_provider_options duplicates, or every line of a disabled key), in
+  // document order.
   std::vector<std::string> disabled_lines;
+  // For each disabled line, how many lines of the section read exactly like
+  // it (kMycnfDisabledPrefix + original) before it and are not pxc's: the
+  // user's own "# [pxc] ..." text. Undo re-enables, for each in order, the
+  // line with that text after this many others (the last one when the user
+  // removed some since). Same length as disabled_lines (zeros when read from
+  // state written without it).
+  std::vector<int> disabled_skip;
   bool created_section = false;   // pxc appended "[section]" for this key
   bool added_blank_line = false;  // ... and a blank line before it
   bool operator==(const ManagedEdit&) const = default;

@@ -960,6 +960,7 @@ TEST(Mycnf, ManagedEditsRoundTripThroughJsonWithArbitraryBytes) {
   e.managed_value = std::nullopt;
   e.sub_options = {{"socket.ssl", std::nullopt, "YES", false}, {"x", "caf\xe9", "\xc3\xa9", true}};
   e.disabled_lines = {"a=\xfe", "caf\xc3\xa9"};
+  e.disabled_skip = {0, 2};
   e.created_section = true;
   e.added_blank_line = true;
   const nlohmann::json j = ManagedEditsToJson({e});
@@ -997,6 +998,75 @@ TEST(Mycnf, ManagedEditsFromJsonRejectsBadShapes) {
                   nlohmann::json{{"version", 1},
                                  {"edits", {{{"kind", "value"}, {"section", "s"}, {"key", "k"}}}}})
                   .ok());
+}
+
+// Found by mycnf_fuzz: the user's file already had a line reading exactly
+// like one pxc disables ("# [pxc] " + the option line). Undo must re-enable
+// pxc's line, not the user's comment.
+TEST(Mycnf, UndoReenablesPxcsLineNotAUsersLineWithTheSameText) {
+  const std::string original =
+      "[mysqld]\n"
+      "# [pxc] ssl-cipher=AES128-SHA\n"
+      "ssl-cipher=AES128-SHA\n"
+      "[mysqld]\n"
+      "wsrep_provider_options=\"gcs.fc_limit=128\"\n"
+      "# [pxc] ssl-cipher=AES128-SHA\n"
+      "ssl-cipher=AES128-SHA\n"
+      "# [pxc] wsrep_provider_options=\"gcs.fc_limit=128\"\n"
+      "wsrep_provider_options=\"gcs.fc_limit=128\"\n"
+      "wsrep_provider_options=\"gcache.size=1G\"\n";
+  Document d = MustParse(original);
+  const std::vector<ManagedEdit> records = ThroughJson(
+      Unwrap(ApplyManaged(&d, {DesiredOption::Absent("mysqld", "ssl-cipher"),
+                               DesiredOption::SubOptions("mysqld", "wsrep_provider_options",
+                                                         {{"socket.ssl_ca", "/ca.pem"}})})));
+  EXPECT_EQ(d.Serialize(),
+            "[mysqld]\n"
+            "# [pxc] ssl-cipher=AES128-SHA\n"
+            "# [pxc] ssl-cipher=AES128-SHA\n"
+            "[mysqld]\n"
+            "# [pxc] wsrep_provider_options=\"gcs.fc_limit=128\"\n"
+            "# [pxc] ssl-cipher=AES128-SHA\n"
+            "# [pxc] ssl-cipher=AES128-SHA\n"
+            "# [pxc] wsrep_provider_options=\"gcs.fc_limit=128\"\n"
+            "# [pxc] wsrep_provider_options=\"gcs.fc_limit=128\"\n"
+            "wsrep_provider_options=\"gcs.fc_limit=128; gcache.size=1G; "
+            "socket.ssl_ca=/ca.pem\"\n");
+  ASSERT_EQ(records.size(), 2u);
+  EXPECT_EQ(records[0].disabled_skip, (std::vector<int>{1, 2}));
+  EXPECT_EQ(records[1].disabled_skip, (std::vector<int>{0, 1}));
+  Document back = MustParse(d.Serialize());
+  const UndoReport report = UndoManaged(&back, records);
+  EXPECT_TRUE(report.clean());
+  EXPECT_EQ(back.Serialize(), original);
+}
+
+TEST(Mycnf, DisabledSkipIsOptionalInStateAndMustBeCounts) {
+  const auto edit = [](nlohmann::json skip) {
+    nlohmann::json e = {{"kind", "value"},
+                        {"section", "mysqld"},
+                        {"key", "ssl-cipher"},
+                        {"disabled_lines", {"ssl-cipher=A", "ssl-cipher=A"}}};
+    if (!skip.is_null()) e["disabled_skip"] = skip;
+    return ManagedEditsFromJson(nlohmann::json{{"version", 1}, {"edits", {e}}});
+  };
+  // State written before the field existed: the first matching lines.
+  const auto old_state = edit(nullptr);
+  ASSERT_TRUE(old_state.ok()) << old_state.status().message();
+  EXPECT_EQ((*old_state)[0].disabled_skip, (std::vector<int>{0, 0}));
+  const auto counted = edit({1, 3});
+  ASSERT_TRUE(counted.ok()) << counted.status().message();
+  EXPECT_EQ((*counted)[0].disabled_skip, (std::vector<int>{1, 3}));
+  for (const nlohmann::json& bad :
+       {nlohmann::json{1}, nlohmann::json{0, -1}, nlohmann::json{0, "1"}, nlohmann::json{0, 1.5},
+        nlohmann::json{0, 100001}, nlohmann::json("0")}) {
+    EXPECT_EQ(edit(bad).status().code(), StatusCode::kInvalidArgument) << bad.dump();
+  }
+  // Undo with a skip larger than the lines found (the user removed their own
+  // "# [pxc] ..." line since): the last matching line is re-enabled.
+  Document d = MustParse("[mysqld]\n# [pxc] ssl-cipher=A\n");
+  EXPECT_EQ(UndoManaged(&d, {(*counted)[0]}).conflicts.size(), 1u);
+  EXPECT_EQ(d.Serialize(), "[mysqld]\nssl-cipher=A\n");
 }
 
 // Apply then Undo with nothing in between gives the input back, for random
