@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <map>
 #include <set>
+#include <span>
 #include <utility>
 
 namespace pxc::resources {
@@ -500,7 +501,7 @@ std::vector<int> LinesWithText(const Document& doc, std::string_view section,
 // in `e`. A line that already reads as one of them disabled (the user's own
 // "# [pxc] ..." text) is counted in disabled_skip, so that undo re-enables
 // pxc's line and not that one.
-Status DisableLines(Document* doc, const std::vector<OptionRef>& refs, ManagedEdit* e) {
+Status DisableLines(Document* doc, std::span<const OptionRef> refs, ManagedEdit* e) {
   std::vector<int> skips;
   for (const OptionRef& r : refs) {  // before any is disabled: the others are still options
     int before = 0;
@@ -706,9 +707,8 @@ StatusOr<ManagedEdit> ApplyProviderOptions(Document* work, const DesiredOption& 
   if (!write) return e;
   PXC_ASSIGN_OR_RETURN(std::string text,
                        FormatChecked(result, refs.empty() ? nullptr : &refs.back()));
-  if (refs.size() > 1) {  // every line but the last, which gets the result
-    PXC_RETURN_IF_ERROR(
-        DisableLines(work, std::vector<OptionRef>(refs.begin(), refs.end() - 1), &e));
+  if (!refs.empty()) {  // every line but the last, which gets the result
+    PXC_RETURN_IF_ERROR(DisableLines(work, std::span(refs).first(refs.size() - 1), &e));
   }
   PXC_ASSIGN_OR_RETURN(SetResult sr, work->Set(d.section, d.key, text, QuoteMode::kDouble));
   e.created_section = sr.created_section;
