@@ -60,6 +60,7 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -209,6 +210,9 @@ class Document {
                                     std::string_view key) const;
   // The effective (last) occurrence of `key` in `section`, or nullopt.
   std::optional<OptionRef> Lookup(std::string_view section, std::string_view key) const;
+  // The option on line `line` (its section "" before any header); nullopt
+  // when the line is not an option line or out of range.
+  std::optional<OptionRef> OptionAt(int line) const;
   // The effective decoded value of `key` in `section`; "" for a bare key
   // (use Lookup to tell "key" from "key="); nullopt when absent.
   std::optional<std::string> Get(std::string_view section, std::string_view key) const;
@@ -492,5 +496,49 @@ UndoReport UndoManaged(Document* doc, const std::vector<ManagedEdit>& records);
 // file is as pxc left it.
 std::vector<ManagedIssue> CheckManaged(const Document& doc,
                                        const std::vector<ManagedEdit>& records);
+
+// ---------------------------------------------------------------------------
+// Option trees: a file and the files its !include / !includedir directives
+// make the server read. A line in an included file overrides pxc's managed
+// line when the server reads it later (last wins), so pxc must look at the
+// whole tree, not only the file it edits.
+
+// One option line as the server reads it through an option tree.
+struct TreeOption {
+  std::string file;  // path of the file that holds the line
+  OptionRef ref;     // its line number, section (in that file), key and value
+};
+
+// How ReadOptionTree reaches the other files (over SSH on a node, a map in
+// tests).
+struct OptionFileSource {
+  // Contents of the file at `path`; nullopt when it does not exist.
+  std::function<StatusOr<std::optional<std::string>>(const std::string& path)> read_file;
+  // Names (not paths) of the entries of directory `dir`; empty when it does
+  // not exist.
+  std::function<StatusOr<std::vector<std::string>>(const std::string& dir)> list_dir;
+};
+
+// Deepest nesting of includes followed (mysys/my_default.cc:
+// max_recursion_level).
+inline constexpr int kMycnfMaxIncludeDepth = 10;
+
+// Every option line the server reads from `root` (the text of `root_path`), in
+// reading order, as mysys/my_default.cc (search_default_file_with_ext) does:
+// "!include FILE" reads FILE at that point, "!includedir DIR" reads every
+// entry of DIR whose name ends in ".cnf", in byte order of the names (my_dir
+// sorts them); each included file starts outside any section, so its options
+// before its first header are not read (mysqld refuses them); a missing file
+// or directory is skipped; nesting deeper than kMycnfMaxIncludeDepth is not
+// followed. Relative paths are used as written. Errors: those of `source`
+// and of Document::Parse for an included file, with the path.
+StatusOr<std::vector<TreeOption>> ReadOptionTree(const std::string& root_path, const Document& root,
+                                                 const OptionFileSource& source);
+
+// The last entry of `tree` for `key` (names normalised) in one of `sections`:
+// the one the server uses. nullopt when there is none.
+std::optional<TreeOption> EffectiveOption(const std::vector<TreeOption>& tree,
+                                          const std::vector<std::string>& sections,
+                                          std::string_view key);
 
 }  // namespace pxc::resources
