@@ -2,7 +2,11 @@
 
 #include <openssl/evp.h>
 
+#include <cctype>
+#include <functional>
 #include <regex>
+#include <set>
+#include <sstream>
 
 #include "resources/mycnf.h"
 #include "resources/ssh_settings.h"
@@ -90,15 +94,78 @@ struct Layout {
     if (cert_pem) out.push_back(DesiredOption::Value(sec, "ssl-cert", CertPath()));
     if (key_pem) out.push_back(DesiredOption::Value(sec, "ssl-key", KeyPath()));
     if (role != "server") return out;
+    // An explicit socket.ssl=no switches Galera TLS off whatever the key and
+    // certificate say (Galera, galerautils/src/gu_asio.cpp: init_use_ssl and
+    // ssl_check_conf, "SSL is explicitly disabled"), and PXC 8.0 does not
+    // override it either: it only appends socket.ssl_key/ca/cert. pxc removes
+    // it (Galera then enables TLS from socket.ssl_key + socket.ssl_cert); the
+    // plan shows it as "(absent)" and destroy puts it back.
+    const ProviderOptionChange no_ssl_switch{"socket.ssl", std::nullopt};
     if (flavor == "pxc80") {
+      // PXC 8.0 derives Galera's and SST's TLS from [mysqld] ssl-ca/ssl-cert/
+      // ssl-key when pxc-encrypt-cluster-traffic is ON: it appends
+      // socket.ssl_key/ca/cert to the provider options it passes to Galera
+      // (percona-xtradb-cluster sql/wsrep_mysqld.cc, wsrep_init), and the
+      // SST script uses encrypt=4 with the same files (Percona XtraDB Cluster
+      // 8.0 docs, "Encrypt PXC traffic", SSL automatic configuration).
       out.push_back(DesiredOption::Value(sec, "pxc-encrypt-cluster-traffic", "ON"));
+      out.push_back(DesiredOption::SubOptions(sec, kProviderOptionsKey, {no_ssl_switch}));
     } else {
       out.push_back(DesiredOption::SubOptions(sec, kProviderOptionsKey,
                                               {{"socket.ssl_cert", CertPath()},
                                                {"socket.ssl_key", KeyPath()},
-                                               {"socket.ssl_ca", CaPath()}}));
+                                               {"socket.ssl_ca", CaPath()},
+                                               no_ssl_switch}));
+    }
+    if (flavor == "pxc57") {
+      // PXC 5.7 leaves State Snapshot Transfer in clear text unless [sst]
+      // encrypt=4 names the certificate files (pxc-encrypt-cluster-traffic is
+      // OFF by default in 5.7): wsrep_sst_xtrabackup-v2.sh reads encrypt and
+      // ssl-ca/ssl-cert/ssl-key from [sst] (falling back to [mysqld]) and
+      // runs socat with openssl-listen/openssl-connect and verify=1 (Percona
+      // XtraDB Cluster 5.7 docs, "Encrypting PXC Traffic" and "Percona
+      // XtraBackup SST Configuration"). Modes 2 and 3 (tca/tcert/tkey) are
+      // deprecated there.
+      out.push_back(DesiredOption::Value("sst", "encrypt", "4"));
+      out.push_back(DesiredOption::Value("sst", "ssl-ca", CaPath()));
+      out.push_back(DesiredOption::Value("sst", "ssl-cert", CertPath()));
+      out.push_back(DesiredOption::Value("sst", "ssl-key", KeyPath()));
     }
     return out;
+  }
+
+  // The sections of the option files in which the server (or, for [sst],
+  // the SST script) reads what pxc writes to `section`: mysqld reads
+  // [mysqld], [server] and [mysqld-<major.minor>] (mysqld.cc,
+  // load_default_groups); MariaDB also [mariadb], [mariadbd], [galera],
+  // [client-server] and their versioned forms. Names found in `tree` are
+  // matched, so versioned sections count whatever the version.
+  std::vector<std::string> ReadBy(const std::string& section,
+                                  const std::vector<TreeOption>& tree) const {
+    if (section != "mysqld" || role != "server") return {section};
+    std::set<std::string> names{"mysqld", "server"};
+    for (const auto& t : tree) {
+      const std::string& n = t.ref.section;
+      auto versioned = [&](std::string_view prefix) {
+        return n.size() > prefix.size() && n.starts_with(prefix) &&
+               std::isdigit(static_cast<unsigned char>(n[prefix.size()]));
+      };
+      if (flavor == "pxc57" && n == "mysqld-5.7") names.insert(n);
+      if (flavor == "pxc80" && n == "mysqld-8.0") names.insert(n);
+      if (flavor == "mariadb" &&
+          (n == "mariadb" || n == "mariadbd" || n == "galera" || n == "client-server" ||
+           versioned("mysqld-") || versioned("mariadb-") || versioned("mariadbd-"))) {
+        names.insert(n);
+      }
+    }
+    return {names.begin(), names.end()};
+  }
+
+  // The groups my_print_defaults reads for `section` as the server does.
+  std::string PrintDefaultsGroups(const std::string& section) const {
+    if (section != "mysqld" || role != "server") return ShellQuote(section);
+    if (flavor == "mariadb") return "--mysqld";
+    return flavor == "pxc80" ? "mysqld server mysqld-8.0" : "mysqld server mysqld-5.7";
   }
 
   // "[mysqld] ssl-ca" -> value, "[mysqld] wsrep_provider_options: socket.ssl_ca" -> value.
@@ -116,15 +183,17 @@ struct Layout {
     return out;
   }
 
-  // The same keys, with what `doc` actually says.
-  std::map<std::string, std::string> ActualConfig(const Document* doc) const {
+  // The same keys, with what `get(section, key)` says is in effect (the
+  // decoded value; "" for a bare key; nullopt when absent).
+  using Getter =
+      std::function<std::optional<std::string>(const std::string& section, const std::string& key)>;
+  std::map<std::string, std::string> ActualConfig(const Getter& get) const {
     std::map<std::string, std::string> out;
     for (const auto& d : Desired()) {
       if (d.kind == ManagedKind::kValue) {
-        std::optional<std::string> v = doc ? doc->Get(d.section, d.key) : std::nullopt;
-        out["[" + d.section + "] " + d.key] = v.value_or(kAbsent);
+        out["[" + d.section + "] " + d.key] = get(d.section, d.key).value_or(kAbsent);
       } else {
-        std::optional<std::string> line = doc ? doc->Get(d.section, d.key) : std::nullopt;
+        std::optional<std::string> line = get(d.section, d.key);
         ProviderOptions opts = line ? ParseProviderOptions(*line) : ProviderOptions{};
         for (const auto& so : d.sub_options) {
           out["[" + d.section + "] " + d.key + ": " + so.name] =
@@ -134,7 +203,131 @@ struct Layout {
     }
     return out;
   }
+
+  // What is in effect through the option tree (the file and its includes).
+  std::map<std::string, std::string> ActualConfig(const std::vector<TreeOption>& tree) const {
+    return ActualConfig([&](const std::string& section, const std::string& key) {
+      auto e = EffectiveOption(tree, ReadBy(section, tree), key);
+      return e ? std::optional<std::string>(e->ref.value.value_or("")) : std::nullopt;
+    });
+  }
+
+  // Every managed option that a line read after pxc's own overrides (in an
+  // included file, or in another section the server reads), with the file
+  // and line. `tree` is read from the edited configuration.
+  std::vector<std::string> Conflicts(const std::vector<TreeOption>& tree) const {
+    std::vector<std::string> out;
+    for (const auto& d : Desired()) {
+      auto e = EffectiveOption(tree, ReadBy(d.section, tree), d.key);
+      if (!e) continue;  // only a removal was asked and nothing is there
+      const bool ours = e->file == config_file && e->ref.section == d.section;
+      std::string what;
+      if (d.kind == ManagedKind::kValue) {
+        if (ours && e->ref.value == d.value) continue;
+        what = d.key + " is \"" + e->ref.value.value_or("") + "\" there, pxc sets \"" +
+               d.value.value_or("") + "\"";
+      } else {
+        ProviderOptions opts = ParseProviderOptions(e->ref.value.value_or(""));
+        std::vector<std::string> differ;
+        for (const auto& so : d.sub_options) {
+          if (GetProviderOption(opts, so.name) != so.value) {
+            differ.push_back(so.name + (so.value ? "=" + *so.value : " removed"));
+          }
+        }
+        if (differ.empty()) continue;
+        what = "that " + d.key +
+               " line replaces pxc's whole line (Galera reads only the last), "
+               "so the server would not get";
+        for (size_t i = 0; i < differ.size(); ++i) what += (i ? ", " : " ") + differ[i];
+      }
+      out.push_back(e->file + " line " + std::to_string(e->ref.line) + " ([" + e->ref.section +
+                    "] " + e->ref.key + ") is read by the server after pxc's [" + d.section + "] " +
+                    d.key + " in " + config_file + " and overrides it: " + what);
+    }
+    return out;
+  }
 };
+
+// Reads the option tree of a node's configuration over SSH, with `root` as
+// the text of the configuration file itself.
+StatusOr<std::vector<TreeOption>> ReadTree(SshSession& session, const std::string& path,
+                                           const Document& root) {
+  OptionFileSource src;
+  src.read_file = [&](const std::string& p) { return session.ReadFile(p); };
+  src.list_dir = [&](const std::string& dir) -> StatusOr<std::vector<std::string>> {
+    auto r = session.Exec("ls -1A -- " + ShellQuote(dir) + " 2>/dev/null");
+    if (!r.ok()) return r.status();
+    std::vector<std::string> names;
+    if (r->exit_status != 0) return names;  // no such directory: nothing read
+    std::istringstream in(r->stdout_text);
+    for (std::string n; std::getline(in, n);) {
+      if (!n.empty()) names.push_back(n);
+    }
+    return names;
+  };
+  return ReadOptionTree(path, root, src);
+}
+
+// Parses my_print_defaults output ("--key=value" per line) into the last
+// value of each normalised key.
+std::map<std::string, std::string> ParsePrintDefaults(const std::string& out) {
+  std::map<std::string, std::string> m;
+  std::istringstream in(out);
+  for (std::string line; std::getline(in, line);) {
+    if (!line.starts_with("--")) continue;
+    line = line.substr(2);
+    auto eq = line.find('=');
+    m[NormalizeOptionName(line.substr(0, eq))] = eq == std::string::npos ? "" : line.substr(eq + 1);
+  }
+  return m;
+}
+
+// Runs my_print_defaults on the node for every section pxc writes to and
+// returns one line per managed option whose value the server would not get.
+// Empty when everything is in effect, or when the node has no
+// my_print_defaults (then only pxc's own reading of the tree stands).
+std::vector<std::string> CheckWithPrintDefaults(SshSession& session, const Layout& layout) {
+  std::vector<std::string> wrong;
+  std::map<std::string, std::map<std::string, std::string>> by_section;
+  for (const auto& d : layout.Desired()) {
+    if (by_section.count(d.section)) continue;
+    auto r = session.Exec(
+        "command -v my_print_defaults >/dev/null 2>&1 || exit 127; "
+        "my_print_defaults --defaults-file=" +
+        ShellQuote(layout.config_file) + " " + layout.PrintDefaultsGroups(d.section));
+    if (!r.ok() || r->exit_status == 127) return {};
+    if (r->exit_status != 0) {
+      wrong.push_back("my_print_defaults failed (exit status " + std::to_string(r->exit_status) +
+                      ")");
+      return wrong;
+    }
+    by_section[d.section] = ParsePrintDefaults(r->stdout_text);
+  }
+  for (const auto& d : layout.Desired()) {
+    const auto& m = by_section[d.section];
+    auto it = m.find(NormalizeOptionName(d.key));
+    std::optional<std::string> got;
+    if (it != m.end()) got = it->second;
+    if (d.kind == ManagedKind::kValue) {
+      if (got != d.value) {
+        wrong.push_back("[" + d.section + "] " + d.key + " is " +
+                        (got ? "\"" + *got + "\"" : std::string("not set")) + ", pxc wrote \"" +
+                        d.value.value_or("") + "\"");
+      }
+      continue;
+    }
+    ProviderOptions opts = got ? ParseProviderOptions(*got) : ProviderOptions{};
+    for (const auto& so : d.sub_options) {
+      auto v = GetProviderOption(opts, so.name);
+      if (v != so.value) {
+        wrong.push_back("[" + d.section + "] " + d.key + ": " + so.name + " is " +
+                        (v ? "\"" + *v + "\"" : std::string("not set")) + ", pxc wants " +
+                        (so.value ? "\"" + *so.value + "\"" : std::string("it removed")));
+      }
+    }
+  }
+  return wrong;
+}
 
 Value StringMap(const std::map<std::string, std::string>& m) {
   std::map<std::string, Value> out;
@@ -204,7 +397,36 @@ StatusOr<PrivateData> DecodePrivate(const std::string& bytes) {
   return p;
 }
 
+Layout LayoutFor(const TlsOptionsSpec& spec) {
+  Layout l;
+  l.role = spec.role;
+  l.flavor = spec.flavor;
+  l.config_file = spec.config_file;
+  l.cert_dir = spec.cert_dir;
+  l.name = spec.name;
+  l.key_file = spec.name + "-key.pem";
+  l.cert_file = spec.name + "-cert.pem";
+  l.ca_file = "ca-cert.pem";
+  l.key_pem = "key";
+  l.cert_pem = "cert";
+  return l;
+}
+
 }  // namespace
+
+std::vector<DesiredOption> ManagedTlsOptions(const TlsOptionsSpec& spec) {
+  return LayoutFor(spec).Desired();
+}
+
+std::map<std::string, std::string> EffectiveTlsConfig(const TlsOptionsSpec& spec,
+                                                      const std::vector<TreeOption>& tree) {
+  return LayoutFor(spec).ActualConfig(tree);
+}
+
+std::vector<std::string> TlsConfigConflicts(const TlsOptionsSpec& spec,
+                                            const std::vector<TreeOption>& tree) {
+  return LayoutFor(spec).Conflicts(tree);
+}
 
 NodeTlsConfigResource::NodeTlsConfigResource() {
   auto& attrs = schema_.block.attributes;
@@ -215,8 +437,19 @@ NodeTlsConfigResource::NodeTlsConfigResource() {
       "`ssl-ca`/`ssl-cert`/`ssl-key` under `[mysqld]` and merges `socket.ssl_cert`, "
       "`socket.ssl_key` and `socket.ssl_ca` INTO the existing `wsrep_provider_options` (every "
       "other provider option, such as `gcache.size`, is kept; several such lines are "
-      "consolidated so nothing is lost); flavor `pxc80` sets `pxc-encrypt-cluster-traffic=ON` "
-      "instead. Role `client` sets the files under `[client]`. Drift (a file's content, mode or "
+      "consolidated so nothing is lost) and removes an explicit `socket.ssl=no`, which would "
+      "switch Galera TLS off whatever the files say. Per flavor: `pxc57` (Percona XtraDB "
+      "Cluster 5.7, Galera 3) also writes `[sst]` `encrypt=4` with `ssl-ca`/`ssl-cert`/`ssl-key` "
+      "so State Snapshot Transfer is encrypted too (xtrabackup-v2); `pxc80` (PXC 8.0) sets "
+      "`pxc-encrypt-cluster-traffic=ON` instead of `socket.ssl_*` (PXC derives Galera's and "
+      "SST's TLS from `[mysqld] ssl-*`); `mariadb` writes the `socket.ssl_*` options (its SST "
+      "scripts take `[mysqld] ssl-*`). Before anything is written, pxc reads the files the "
+      "server reads after this one (`!include`, `!includedir`) and the other sections it reads "
+      "(`[server]`, `[mysqld-8.0]`, MariaDB's `[galera]`, `[mariadb]`, ...): a line there that "
+      "would override a managed option is refused with its file and line; after writing, "
+      "`my_print_defaults` on the node (when installed) must give pxc's values, else the file "
+      "is put back. The `config` attribute shows what is in effect through those files. Role "
+      "`client` sets the files under `[client]`. Drift (a file's content, mode or "
       "owner, or a managed line edited or removed) shows in the plan and apply repairs it. "
       "Destroy removes the files and what was added to `my.cnf`, restoring the rest byte for "
       "byte. The change takes effect when the server restarts: see `pxc_cluster_restart`.";
@@ -235,9 +468,12 @@ NodeTlsConfigResource::NodeTlsConfigResource() {
   attrs.push_back(OptionalComputedAttr("flavor", Type::String())
                       .Default(Value::String("pxc57"))
                       .Validate(schema::OneOf({"pxc57", "pxc80", "mariadb"}))
-                      .Describe("Server flavor: `pxc57` (default) and `mariadb` merge the "
-                                "`socket.ssl_*` provider options; `pxc80` uses "
-                                "`pxc-encrypt-cluster-traffic`."));
+                      .Describe("Server flavor: `pxc57` (default; PXC 5.7) merges the "
+                                "`socket.ssl_*` provider options and encrypts SST with `[sst] "
+                                "encrypt=4`; `mariadb` merges the `socket.ssl_*` provider "
+                                "options; `pxc80` (PXC 8.0) sets "
+                                "`pxc-encrypt-cluster-traffic=ON`. Every flavor removes an "
+                                "explicit `socket.ssl=no`."));
   attrs.push_back(RequiredAttr("ca_pem", Type::String())
                       .Describe("The CA certificate, e.g. `pxc_ca.cluster.cert_pem`."));
   attrs.push_back(OptionalAttr("cert_pem", Type::String())
@@ -455,6 +691,29 @@ void NodeTlsConfigResource::Apply(schema::ApplyContext& ctx, bool creating) cons
                                "Nothing was changed on the node.",
                                AttributePath::Root("config_file"));
   }
+  // What the server will read: the edited file and every file it includes.
+  // A managed option that a line read later overrides (an included file,
+  // another section the server reads) is refused with its file and line
+  // before anything is changed: pxc must never report TLS on while the
+  // server would run without it.
+  auto tree = ReadTree(*session, layout->config_file, edited);
+  if (!tree.ok()) {
+    return ssh_settings::AddSshError(tree.status(),
+                                     "Cannot Read the Files " + layout->config_file + " Includes",
+                                     *target, AttributePath::Root("config_file"), ctx.diags);
+  }
+  if (auto conflicts = layout->Conflicts(*tree); !conflicts.empty()) {
+    std::string d;
+    for (const auto& c : conflicts) d += "\n  - " + c;
+    return ctx.diags.AddError(
+        "Conflicting Option Overrides pxc's Setting",
+        "On " + layout->name + " (" + layout->host + "), the server would not use what pxc " +
+            "writes to " + layout->config_file + ":" + d + "\npxc only edits " +
+            layout->config_file +
+            ". Remove or change those lines (or set config_file to the file the server reads "
+            "last) and apply again. Nothing was changed on the node.",
+        AttributePath::Root("config_file"));
+  }
   auto cnf_stat = session->Stat(layout->config_file);
   if (!cnf_stat.ok() || !cnf_stat->has_value()) {
     return ssh_settings::AddSshError(
@@ -527,12 +786,31 @@ void NodeTlsConfigResource::Apply(schema::ApplyContext& ctx, bool creating) cons
       return ssh_settings::AddSshError(st, "Cannot Write " + layout->config_file, *target,
                                        AttributePath::Root("config_file"), ctx.diags);
     }
+    // The server's own reader has the last word: my_print_defaults (as the
+    // server reads its groups, following includes) must give pxc's values.
+    // When it does not, the file goes back to what it was.
+    if (auto wrong = CheckWithPrintDefaults(*session, *layout); !wrong.empty()) {
+      Status back = session->WriteFileAtomic(layout->config_file, original_text, stat.mode,
+                                             stat.owner, stat.group);
+      std::string d;
+      for (const auto& w : wrong) d += "\n  - " + w;
+      return ctx.diags.AddError(
+          "Configuration Not in Effect",
+          "After writing " + layout->config_file + " on " + layout->name +
+              ", my_print_defaults (which reads the options as the server does) does not give "
+              "pxc's values:" +
+              d + "\n" +
+              (back.ok() ? layout->config_file + " was put back as it was"
+                         : "Putting " + layout->config_file + " back failed: " + back.message()) +
+              ". Find what else sets these options and apply again.",
+          AttributePath::Root("config_file"));
+    }
   }
 
   Value next = ctx.planned;
   next = next.WithAttr("id", Value::String(layout->host + ":" + layout->config_file))
              .WithAttr("files", StringMap(layout->DesiredFiles()))
-             .WithAttr("config", StringMap(layout->ActualConfig(&edited)));
+             .WithAttr("config", StringMap(layout->ActualConfig(*tree)));
   ctx.new_state = next;
   ctx.private_data = EncodePrivate(next_private);
   if (next.GetAttr("config") != StringMap(layout->DesiredConfig())) {
@@ -598,12 +876,22 @@ void NodeTlsConfigResource::Read(schema::ReadContext& ctx) const {
     return ssh_settings::AddSshError(text.status(), "Cannot Read " + layout->config_file, *target,
                                      AttributePath::Root("config_file"), ctx.diags);
   }
-  std::optional<Document> doc;
+  // What is in effect: the file and what it includes (a line an included
+  // file adds later shows as drift).
+  std::vector<TreeOption> tree;
   if (text->has_value()) {
     auto parsed = Document::Parse(**text);
-    if (parsed.ok()) doc = *parsed;
+    if (parsed.ok()) {
+      auto t = ReadTree(*session, layout->config_file, *parsed);
+      if (!t.ok()) {
+        return ssh_settings::AddSshError(
+            t.status(), "Cannot Read the Files " + layout->config_file + " Includes", *target,
+            AttributePath::Root("config_file"), ctx.diags);
+      }
+      tree = *std::move(t);
+    }
   }
-  auto config = layout->ActualConfig(doc ? &*doc : nullptr);
+  auto config = layout->ActualConfig(tree);
   bool any_config = false;
   for (const auto& [k, v] : config) any_config |= v != kAbsent;
   if (!any_file && !any_config) {

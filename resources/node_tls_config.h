@@ -6,9 +6,31 @@
 // exactly what was added and restores the rest of my.cnf byte for byte.
 #pragma once
 
+#include "resources/mycnf.h"
 #include "schema/resource.h"
 
 namespace pxc::resources {
+
+// The my.cnf part of pxc_node_tls_config, as pure functions (for tests and
+// the Galera 3 check): what it writes for a node, what is in effect through
+// an option tree, and which lines of the tree override it.
+struct TlsOptionsSpec {
+  std::string role = "server";   // "server" or "client"
+  std::string flavor = "pxc57";  // "pxc57", "pxc80" or "mariadb"
+  std::string config_file = "/etc/mysql/my.cnf";
+  std::string cert_dir = "/etc/mysql/certs";
+  std::string name = "pxc1";  // files <name>-cert.pem, <name>-key.pem, ca-cert.pem
+};
+// The options managed for `spec`, in the order they are applied.
+std::vector<DesiredOption> ManagedTlsOptions(const TlsOptionsSpec& spec);
+// "[section] key" (or "[section] key: sub.option") -> the value in effect
+// through `tree` ("(absent)" when unset), for every managed option.
+std::map<std::string, std::string> EffectiveTlsConfig(const TlsOptionsSpec& spec,
+                                                      const std::vector<TreeOption>& tree);
+// One sentence per managed option overridden by a line the server reads
+// later (another file, or another section it reads), naming file and line.
+std::vector<std::string> TlsConfigConflicts(const TlsOptionsSpec& spec,
+                                            const std::vector<TreeOption>& tree);
 
 class NodeTlsConfigResource final : public schema::Resource {
  public:

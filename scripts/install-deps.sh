@@ -16,7 +16,7 @@ build_pkgs=(
 test_pkgs=(
   mariadb-server mariadb-client galera-4 haproxy openssh-server openssh-client
   stunnel4 rsync iproute2 procps psmisc python3-mysqldb lsof socat sudo
-  openssl util-linux
+  openssl util-linux galera-arbitrator-3
 )
 
 pkgs=("${build_pkgs[@]}")
