@@ -109,18 +109,123 @@ StatusOr<std::string> WithSocketDynamic(const std::string& text, bool on) {
   return doc.Serialize();
 }
 
+std::optional<int> GaleraGeneration(std::string_view v) {
+  size_t i = 0;
+  while (i < v.size() && v[i] == ' ') ++i;
+  auto number = [&]() -> std::optional<int> {
+    if (i >= v.size() || !std::isdigit(static_cast<unsigned char>(v[i]))) return std::nullopt;
+    int n = 0;
+    while (i < v.size() && std::isdigit(static_cast<unsigned char>(v[i])) && n < 100000) {
+      n = n * 10 + (v[i++] - '0');
+    }
+    return n;
+  };
+  auto first = number();
+  if (!first) return std::nullopt;
+  if (*first == 25 || *first == 26) {  // Codership: 25.3.37, 26.4.23
+    if (i >= v.size() || v[i] != '.') return std::nullopt;
+    ++i;
+    return number();
+  }
+  return first;  // Percona: 3.55(r…), 4.7(r…)
+}
+
+bool GaleraHasDynamicTls(int generation) { return generation >= 4; }
+
 namespace {
+
+// [mysqld] pxc-encrypt-cluster-traffic as PXC 8.0 reads it: ON unless set
+// to a false value (default ON since 8.0; Percona XtraDB Cluster 8.0 docs,
+// "Traffic encryption is enabled by default").
+bool PxcEncryptClusterTraffic(const Document& doc) {
+  auto v = doc.Get("mysqld", "pxc-encrypt-cluster-traffic");
+  if (!v) return true;
+  std::string s = *v;
+  for (auto& ch : s) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  return !(s == "off" || s == "0" || s == "false" || s == "no");
+}
+
+bool ExplicitlyOff(const ProviderOptions& o) {
+  auto ssl = GetProviderOption(o, "socket.ssl");
+  return ssl && !Truthy(ssl);
+}
+
+}  // namespace
+
+bool ConfiguredGaleraTls(const std::string& flavor, const Document& doc) {
+  ProviderOptions o = ParseProviderOptions(doc.Get("mysqld", kProviderOptions).value_or(""));
+  if (flavor == "pxc80" && PxcEncryptClusterTraffic(doc)) {
+    // PXC appends socket.ssl_key/ca/cert from ssl-key/ssl-ca/ssl-cert (and
+    // refuses to start when one is missing); an explicit socket.ssl=no in
+    // the user's provider options still wins in Galera.
+    return !ExplicitlyOff(o);
+  }
+  return GaleraTlsEnabled(o);
+}
+
+GaleraTlsFiles ConfiguredGaleraTlsFiles(const std::string& flavor, const Document& doc) {
+  ProviderOptions o = ParseProviderOptions(doc.Get("mysqld", kProviderOptions).value_or(""));
+  if (flavor == "pxc80" && PxcEncryptClusterTraffic(doc)) {
+    return {doc.Get("mysqld", "ssl-cert").value_or(""), doc.Get("mysqld", "ssl-key").value_or(""),
+            doc.Get("mysqld", "ssl-ca").value_or("")};
+  }
+  return {GetProviderOption(o, "socket.ssl_cert").value_or(""),
+          GetProviderOption(o, "socket.ssl_key").value_or(""),
+          GetProviderOption(o, "socket.ssl_ca").value_or("")};
+}
+
+namespace {
+
+class SshNodeHost final : public NodeHost {
+ public:
+  explicit SshNodeHost(SshSession s) : s_(std::move(s)) {}
+  StatusOr<SshSession::ExecResult> Exec(const std::string& command) override {
+    return s_.Exec(command);
+  }
+  StatusOr<std::optional<std::string>> ReadFile(const std::string& path) override {
+    return s_.ReadFile(path);
+  }
+  StatusOr<std::optional<SshSession::FileStat>> Stat(const std::string& path) override {
+    return s_.Stat(path);
+  }
+  Status WriteFileAtomic(const std::string& path, std::string_view content, uint32_t mode,
+                         const std::string& owner, const std::string& group) override {
+    return s_.WriteFileAtomic(path, content, mode, owner, group);
+  }
+  Status RemoveFile(const std::string& path) override { return s_.RemoveFile(path); }
+
+ private:
+  SshSession s_;
+};
+
+StatusOr<std::unique_ptr<NodeHost>> ConnectSsh(const SshTarget& target) {
+  auto s = SshSession::Connect(target);
+  if (!s.ok()) return s.status();
+  return std::unique_ptr<NodeHost>(new SshNodeHost(*std::move(s)));
+}
 
 struct Commands {
   std::string stop, start, bootstrap, mysql;
+  // pxc80 under systemd: the unit a bootstrapped node runs under, which must
+  // be stopped with that unit (PXC's mysql unit refuses to start while it
+  // runs); empty for the other flavors.
+  std::string bootstrap_stop, bootstrap_active;
 };
 
 Commands CommandsFor(const Value& v) {
   const std::string flavor = v.GetString("flavor").value_or("pxc57");
   Commands c;
   if (flavor == "pxc80") {
+    // Percona XtraDB Cluster 8.0 docs, "Bootstrapping the first node": the
+    // first node starts with `systemctl start mysql@bootstrap.service`, the
+    // others with `systemctl start mysql`; once the cluster is formed, a
+    // node started under the bootstrap unit is stopped with
+    // `systemctl stop mysql@bootstrap.service` and started again with
+    // `systemctl start mysql`.
     c = {"systemctl stop mysql", "systemctl start mysql", "systemctl start mysql@bootstrap.service",
          "mysql"};
+    c.bootstrap_stop = "systemctl stop mysql@bootstrap.service";
+    c.bootstrap_active = "systemctl is-active --quiet mysql@bootstrap.service";
   } else if (flavor == "mariadb") {
     c = {"systemctl stop mariadb", "systemctl start mariadb", "galera_new_cluster", "mariadb"};
   } else {
@@ -143,7 +248,10 @@ std::string Trim(std::string s) {
 struct Node {
   std::string name, host, datadir, config_file, error_log;
   SshTarget target;
-  std::optional<SshSession> session;
+  std::unique_ptr<NodeHost> session;
+  // pxc80: mysqld runs under mysql@bootstrap.service (found before the
+  // restart, or pxc bootstrapped it); it is stopped with that unit.
+  bool under_bootstrap_unit = false;
   // my.cnf as found before the restart, its file attributes, and the
   // configuration to go back to if the node does not start with it.
   std::string config_text;
@@ -159,6 +267,46 @@ struct Node {
 
 constexpr char kDynamicMarkerSuffix[] = ".pxc.dynamic";
 
+// wsrep_provider_version of the node's running mysqld ("26.4.23(r…)").
+StatusOr<std::string> QueryProviderVersion(NodeHost& host, const std::string& mysql,
+                                           const std::string& name) {
+  auto r = host.Exec(mysql + " -N -B -e " +
+                     ShellQuote("SHOW GLOBAL STATUS LIKE 'wsrep_provider_version'"));
+  if (!r.ok()) return r.status();
+  if (r->exit_status != 0) {
+    return UnavailableError(name + ": " +
+                            Trim(r->stderr_text.empty() ? r->stdout_text : r->stderr_text));
+  }
+  std::string out = Trim(r->stdout_text);
+  auto tab = out.find('\t');
+  return tab == std::string::npos ? std::string() : Trim(out.substr(tab + 1));
+}
+
+// Why `strategy` cannot run on a node whose Galera reports `version`;
+// nullopt when it can. Galera 3 (PXC 5.7, MariaDB 10.3 and older) has
+// neither socket.dynamic, which `rolling` needs while Galera TLS is switched
+// node by node, nor socket.ssl_reload, which `reload` needs.
+std::optional<std::string> GaleraRefusal(const std::string& strategy, const std::string& name,
+                                         const std::string& version) {
+  if (strategy != "rolling" && strategy != "reload") return std::nullopt;
+  const std::string option = strategy == "rolling" ? "socket.dynamic" : "socket.ssl_reload";
+  const std::string why =
+      strategy == "rolling"
+          ? "which \"rolling\" needs to let TLS and plaintext peers talk while Galera TLS is "
+            "switched node by node"
+          : "which \"reload\" needs to reload Galera's certificate without a restart";
+  auto gen = GaleraGeneration(version);
+  if (!gen) {
+    return name + " reports wsrep_provider_version \"" + version +
+           "\", which is not a Galera version pxc knows, so it cannot tell whether the provider "
+           "has " +
+           option + " (" + why + ")";
+  }
+  if (GaleraHasDynamicTls(*gen)) return std::nullopt;
+  return name + " runs Galera " + version + " (Galera " + std::to_string(*gen) +
+         "), which has no " + option + " (a Galera 4 option), " + why;
+}
+
 struct WsrepStatus {
   std::string state;  // wsrep_local_state_comment
   int64_t cluster_size = 0;
@@ -167,9 +315,11 @@ struct WsrepStatus {
 // The restart of one apply: the nodes, their sessions and what is down.
 class Restarter {
  public:
-  Restarter(schema::ApplyContext& ctx, std::vector<Node> nodes)
+  Restarter(schema::ApplyContext& ctx, std::vector<Node> nodes, NodeConnector connector)
       : ctx_(ctx),
         plan_(ctx.planned),
+        flavor_(ctx.planned.GetString("flavor").value_or("pxc57")),
+        connector_(std::move(connector)),
         cmd_(CommandsFor(ctx.planned)),
         timeout_(std::chrono::seconds(ctx.planned.GetInt("timeout_seconds").value_or(600))),
         nodes_(std::move(nodes)) {
@@ -181,6 +331,9 @@ class Restarter {
   // Connects to every node and reads what the strategies need. Touches
   // nothing. False (with a diagnostic) on failure.
   bool Prepare();
+  // Refuses `strategy` (before anything is changed) when a node's Galera
+  // lacks what it needs. Nodes that do not answer are not checked.
+  bool CheckGalera(const std::string& strategy);
   void Full();
   void Rolling();
   void Reload();
@@ -233,8 +386,23 @@ class Restarter {
   }
   void RecordGood();
 
+  // The command that stops `n`: its bootstrap unit's when it runs under it.
+  const std::string& StopCommand(const Node& n) const {
+    return n.under_bootstrap_unit && !cmd_.bootstrap_stop.empty() ? cmd_.bootstrap_stop : cmd_.stop;
+  }
+  Status Stop(Node& n) {
+    Status st = Run(n, StopCommand(n));
+    if (st.ok()) n.under_bootstrap_unit = false;
+    return st;
+  }
+  // pxc80: moves every node still under mysql@bootstrap.service to the
+  // normal unit, one at a time, each waited for until Synced again.
+  void LeaveBootstrapUnit();
+
   schema::ApplyContext& ctx_;
   const Value& plan_;
+  const std::string flavor_;
+  NodeConnector connector_;
   const Commands cmd_;
   const std::chrono::seconds timeout_;
   std::vector<Node> nodes_;
@@ -371,6 +539,7 @@ void Restarter::Drain(Node& n) {
 Status Restarter::StartAndWait(Node& n, bool bootstrap, int64_t size) {
   Progress(n, bootstrap ? "bootstrap" : "start", bootstrap ? "bootstrapping" : "starting");
   Status st = Run(n, bootstrap ? cmd_.bootstrap : cmd_.start);
+  if (bootstrap && !cmd_.bootstrap_stop.empty()) n.under_bootstrap_unit = true;
   if (st.ok()) st = WaitSynced(n, size);
   if (st.ok()) {
     Progress(n, "synced", "Synced, cluster size >= " + std::to_string(size));
@@ -385,7 +554,7 @@ bool Restarter::RollBack(Node& n, const Status& failure,
                          const std::optional<std::string>& rollback_text,
                          const std::string& rollback_source, bool bootstrap, int64_t size,
                          const std::vector<Node*>& also) {
-  (void)Run(n, cmd_.stop);  // it may be half up
+  (void)Stop(n);  // it may be half up
   if (!rollback_text) {
     ctx_.diags.AddError("Node Failed to Start",
                         failure.message() + ". There is no earlier configuration of " + n.name +
@@ -439,7 +608,7 @@ bool Restarter::RestartOne(Node& n, const std::optional<std::string>& new_text,
   const int64_t size = static_cast<int64_t>(nodes_.size());
   Drain(n);
   Progress(n, "stop", "stopping");
-  if (Status st = Run(n, cmd_.stop); !st.ok()) {
+  if (Status st = Stop(n); !st.ok()) {
     if (drain_) (void)Sql(n, "SET GLOBAL wsrep_desync=OFF");
     Fail(st, "Stop Failed");
     return false;
@@ -470,13 +639,17 @@ bool Restarter::Prepare() {
     Node& n = nodes_[i];
     const AttributePath host_path =
         AttributePath::Root("node").Index(static_cast<int64_t>(i)).Attr("host");
-    auto s = SshSession::Connect(n.target);
+    auto s = connector_ ? connector_(n.target) : ConnectSsh(n.target);
     if (!s.ok()) {
       ssh_settings::AddSshError(s.status(), "Cannot Connect (No Node Was Stopped)", n.target,
                                 host_path, ctx_.diags);
       return false;
     }
     n.session = *std::move(s);
+    if (!cmd_.bootstrap_active.empty()) {
+      auto r = n.session->Exec(cmd_.bootstrap_active);
+      n.under_bootstrap_unit = r.ok() && r->exit_status == 0;
+    }
     auto text = n.session->ReadFile(n.config_file);
     auto stat = n.session->Stat(n.config_file);
     if (!text.ok() || !stat.ok() || !text->has_value() || !stat->has_value()) {
@@ -549,6 +722,23 @@ bool Restarter::Prepare() {
   return true;
 }
 
+bool Restarter::CheckGalera(const std::string& strategy) {
+  if (strategy != "rolling" && strategy != "reload") return true;
+  for (auto& n : nodes_) {
+    auto v = QueryProviderVersion(*n.session, cmd_.mysql, n.name);
+    if (!v.ok()) continue;
+    if (auto why = GaleraRefusal(strategy, n.name, *v)) {
+      ctx_.diags.AddError("Strategy Not Supported by This Galera",
+                          *why +
+                              ". Use strategy \"full\" (every node is stopped, then the "
+                              "most advanced one is bootstrapped). Nothing was changed.",
+                          AttributePath::Root("strategy"));
+      return false;
+    }
+  }
+  return true;
+}
+
 void Restarter::RecordGood() {
   for (auto& n : nodes_) {
     (void)n.session->RemoveFile(n.config_file + kDynamicMarkerSuffix);
@@ -615,7 +805,11 @@ void Restarter::Rolling() {
     ProviderOptions configured =
         ParseProviderOptions(doc->Get("mysqld", kProviderOptions).value_or(""));
     if (Truthy(GetProviderOption(configured, "socket.dynamic"))) user_dynamic = true;
-    if (GaleraTlsEnabled(configured) != GaleraTlsEnabled(ParseProviderOptions(Trim(*running)))) {
+    // Galera reports the options it runs with, including the socket.ssl_*
+    // that PXC 8.0 derives from ssl-* when pxc-encrypt-cluster-traffic is
+    // ON; the configuration is read the way the flavor reads it.
+    if (ConfiguredGaleraTls(flavor_, *doc) !=
+        GaleraTlsEnabled(ParseProviderOptions(Trim(*running)))) {
       transition = true;
     }
     auto with = WithSocketDynamic(n.config_text, true);
@@ -674,7 +868,7 @@ void Restarter::Full() {
   // Stop in reverse order: the preferred bootstrap node stops last.
   for (size_t i = nodes_.size(); i-- > 0;) {
     Progress(nodes_[i], "stop", "stopping");
-    if (Status st = Run(nodes_[i], cmd_.stop); !st.ok()) return Fail(st, "Stop Failed");
+    if (Status st = Stop(nodes_[i]); !st.ok()) return Fail(st, "Stop Failed");
     down_.push_back(nodes_[i].name);
   }
   for (auto& n : nodes_) {
@@ -746,7 +940,36 @@ void Restarter::Full() {
     }
     ++size;
   }
-  if (!rolled_back && !failed) RecordGood();
+  if (failed) return;
+  LeaveBootstrapUnit();
+  if (!rolled_back && !ctx_.diags.HasError()) RecordGood();
+}
+
+void Restarter::LeaveBootstrapUnit() {
+  if (cmd_.bootstrap_stop.empty()) return;
+  const int64_t size = static_cast<int64_t>(nodes_.size());
+  for (auto& n : nodes_) {
+    if (!n.under_bootstrap_unit) continue;
+    if (nodes_.size() == 1) {
+      ctx_.diags.AddWarning("Node Left Under mysql@bootstrap.service",
+                            n.name +
+                                " is the only node: stopping it to start it under "
+                                "mysql.service would leave no cluster to join, so it keeps "
+                                "running under mysql@bootstrap.service.");
+      continue;
+    }
+    Drain(n);
+    Progress(n, "unit", "moving from mysql@bootstrap.service to mysql.service");
+    if (Status st = Stop(n); !st.ok()) {
+      if (drain_) (void)Sql(n, "SET GLOBAL wsrep_desync=OFF");
+      return Fail(st, "Cannot Stop mysql@bootstrap.service");
+    }
+    down_.push_back(n.name);
+    if (Status st = StartAndWait(n, false, size); !st.ok()) {
+      return Fail(st, "Node Did Not Rejoin Under mysql.service");
+    }
+    std::erase(down_, n.name);
+  }
 }
 
 void Restarter::Reload() {
@@ -776,12 +999,15 @@ void Restarter::Reload() {
                   "Cannot Compare the Running Configuration (Nothing Was Reloaded)");
     }
     ProviderOptions run_opts = ParseProviderOptions(Trim(*running));
-    ProviderOptions cnf_opts =
-        ParseProviderOptions(doc->Get("mysqld", "wsrep_provider_options").value_or(""));
+    // For pxc80 the configured Galera files are [mysqld] ssl-*, which PXC
+    // passes to Galera as socket.ssl_* (see ConfiguredGaleraTlsFiles).
+    const GaleraTlsFiles cnf = ConfiguredGaleraTlsFiles(flavor_, *doc);
     std::vector<std::string> diffs;
-    for (const char* o : {"socket.ssl_cert", "socket.ssl_key", "socket.ssl_ca"}) {
+    const std::pair<const char*, const std::string*> galera[] = {
+        {"socket.ssl_cert", &cnf.cert}, {"socket.ssl_key", &cnf.key}, {"socket.ssl_ca", &cnf.ca}};
+    for (const auto& [o, configured] : galera) {
       std::string a = GetProviderOption(run_opts, o).value_or("");
-      std::string b = GetProviderOption(cnf_opts, o).value_or("");
+      const std::string& b = *configured;
       if (a != b) diffs.push_back(std::string(o) + " runs \"" + a + "\", configured \"" + b + "\"");
     }
     std::istringstream in(*vars);
@@ -823,7 +1049,8 @@ void Restarter::Reload() {
 
 }  // namespace
 
-ClusterRestartResource::ClusterRestartResource() {
+ClusterRestartResource::ClusterRestartResource(NodeConnector connector)
+    : connector_(std::move(connector)) {
   auto& attrs = schema_.block.attributes;
   schema_.block.description =
       "Makes configuration changes (e.g. TLS enabled by `pxc_node_tls_config`) take effect "
@@ -833,18 +1060,28 @@ ClusterRestartResource::ClusterRestartResource() {
       "listed node last, read every node's `grastate.dat`, bootstrap the MOST ADVANCED node "
       "(highest seqno; `safe_to_bootstrap` breaks ties) instead of blindly the first, then start "
       "the others one at a time, each time waiting until the node is `Synced` and "
-      "`wsrep_cluster_size` has grown. The cluster is down meanwhile.\n"
+      "`wsrep_cluster_size` has grown. The cluster is down meanwhile. With `pxc80`, the "
+      "bootstrapped node runs under `mysql@bootstrap.service`; once every node is `Synced`, pxc "
+      "stops it with `systemctl stop mysql@bootstrap.service` and starts it with `systemctl "
+      "start mysql`, waiting until it is `Synced` again (Percona's \"Bootstrapping the first "
+      "node\"), so every node ends under its normal unit. Works with every flavor and Galera "
+      "version.\n"
       "* `rolling` (no downtime): one node at a time, keeping quorum. Each node is first drained "
       "from the load balancer (`drain`), then stopped, started and waited for until `Synced`. "
       "When the restart switches Galera TLS on (or off), peers with and without TLS must talk "
       "meanwhile, so it takes two passes: pass 1 adds `socket.dynamic=yes` to the node's "
       "`wsrep_provider_options`, pass 2 restarts every node again with the configuration as "
       "written by `pxc_node_tls_config` (with `socket.dynamic` left on, Galera traffic stays "
-      "plaintext). Works for PXC 5.7/8.0 and MariaDB 10.4+ (Galera 4 has `socket.dynamic`).\n"
+      "plaintext). Needs Galera 4 (`socket.dynamic`): PXC 8.0 and MariaDB 10.4+. Not PXC 5.7, "
+      "whose Galera 3 has no `socket.dynamic`: refused for flavor `pxc57` at validation and, "
+      "for any flavor, at plan (and again before anything is stopped) when a node's "
+      "`wsrep_provider_version` is Galera 3 (`25.3.x` or `3.x`).\n"
       "* `reload` (certificate rotation at unchanged paths, no restart): `FLUSH SSL` (MariaDB) "
       "or `ALTER INSTANCE RELOAD TLS` (MySQL/PXC 8.0) plus `socket.ssl_reload=1` for Galera on "
-      "every node. Refused, before anything is done, when a node runs with other certificate "
-      "paths than its configuration, or runs MySQL 5.7 (no runtime reload).\n\n"
+      "every node. Needs Galera 4 (`socket.ssl_reload`) and MySQL 8.0 or MariaDB: PXC 8.0 and "
+      "MariaDB 10.4+, not PXC 5.7 (refused like `rolling`). Refused, before anything is done, "
+      "when a node runs with other certificate paths than its configuration (for `pxc80`, the "
+      "`[mysqld] ssl-*` files PXC passes to Galera), or runs MySQL 5.7 (no runtime reload).\n\n"
       "Every node must be reachable and its configuration readable before anything is stopped, "
       "and prerequisites are checked first (MariaDB with rsync SST and `ssl-*` under `[mysqld]` "
       "needs stunnel on every node). "
@@ -884,13 +1121,21 @@ ClusterRestartResource::ClusterRestartResource() {
                       .Validate(schema::IntBetween(0, 86400))
                       .Describe("Longest wait for a drained node's client connections to end; "
                                 "the rest are cut by the restart (with a warning)."));
-  attrs.push_back(OptionalComputedAttr("flavor", Type::String())
-                      .Default(Value::String("pxc57"))
-                      .Validate(schema::OneOf({"pxc57", "pxc80", "mariadb"}))
-                      .Describe("Chooses the default service commands: `pxc57` (`service mysql "
-                                "stop|start|bootstrap-pxc`), `pxc80` (`systemctl … mysql`, "
-                                "`mysql@bootstrap.service`), `mariadb` (`systemctl … mariadb`, "
-                                "`galera_new_cluster`)."));
+  attrs.push_back(
+      OptionalComputedAttr("flavor", Type::String())
+          .Default(Value::String("pxc57"))
+          .Validate(schema::OneOf({"pxc57", "pxc80", "mariadb"}))
+          .Describe("The server, as for `pxc_node_tls_config`; chooses the default service "
+                    "commands, how Galera TLS is read and which strategies exist. `pxc57` "
+                    "(Percona XtraDB Cluster 5.7, Galera 3): `service mysql "
+                    "stop|start|bootstrap-pxc`; `full` only. `pxc80` (PXC 8.0, Galera 4): "
+                    "`systemctl stop|start mysql`, `systemctl start "
+                    "mysql@bootstrap.service` to bootstrap, then back to `mysql.service` "
+                    "(a node found running under `mysql@bootstrap.service` is stopped with "
+                    "that unit); Galera TLS is what PXC derives from "
+                    "`pxc-encrypt-cluster-traffic` and `[mysqld] ssl-*`; `full`, `rolling`, "
+                    "`reload`. `mariadb` (MariaDB 10.4+, Galera 4): `systemctl stop|start "
+                    "mariadb`, `galera_new_cluster`; `full`, `rolling`, `reload`."));
   attrs.push_back(
       OptionalAttr("stop_command", Type::String()).Describe("Overrides the stop command."));
   attrs.push_back(
@@ -949,6 +1194,25 @@ ClusterRestartResource::ClusterRestartResource() {
 
 void ClusterRestartResource::ValidateConfig(const Value& config, Diagnostics& diags) const {
   if (!config.IsKnown()) return;
+  // PXC 5.7 ships Galera 3 (percona-xtradb-cluster-galera-3), which has
+  // neither socket.dynamic nor socket.ssl_reload, and MySQL 5.7 cannot
+  // reload its TLS certificate at runtime: only `full` works there.
+  const Value flavor = config.GetAttr("flavor");
+  const Value strategy = config.GetAttr("strategy");
+  if (flavor.IsKnown() || flavor.IsNull()) {
+    const std::string f = config.GetString("flavor").value_or("pxc57");
+    const std::string st = config.GetString("strategy").value_or("full");
+    if (f == "pxc57" && strategy.IsKnown() && (st == "rolling" || st == "reload")) {
+      diags.AddError(
+          "Strategy Not Supported by PXC 5.7",
+          "flavor \"pxc57\" (the default) is Percona XtraDB Cluster 5.7, which ships Galera 3: "
+          "it has no socket.dynamic, which \"rolling\" needs while Galera TLS is switched node "
+          "by node, and no socket.ssl_reload, which \"reload\" needs (MySQL 5.7 cannot reload "
+          "its own certificate at runtime either). Use strategy \"full\". For another server, "
+          "set flavor to \"pxc80\" or \"mariadb\" (pxc then checks each node's Galera).",
+          AttributePath::Root("strategy"));
+    }
+  }
   Value nodes = config.GetAttr("node");
   if (!nodes.IsKnown()) return;
   std::set<std::string> names;
@@ -962,9 +1226,46 @@ void ClusterRestartResource::ValidateConfig(const Value& config, Diagnostics& di
 }
 
 void ClusterRestartResource::ModifyPlan(schema::PlanContext& ctx) const {
+  if (ctx.planned.IsNull()) return;  // destroy: nothing is done on the nodes
   // A change of the node list restarts again.
   if (!ctx.prior.IsNull() && ctx.prior.GetAttr("node") != ctx.planned.GetAttr("node")) {
     ctx.requires_replace.push_back(AttributePath::Root("node"));
+  }
+  // The restart runs at apply: check now that every node's Galera has what
+  // the strategy needs, so the plan already says so. Nodes that cannot be
+  // reached or queried now are checked again at apply, before anything is
+  // stopped.
+  if (!ctx.prior.IsNull() && ctx.requires_replace.empty()) return;
+  auto strategy = ctx.planned.GetString("strategy");
+  if (!strategy || (*strategy != "rolling" && *strategy != "reload")) return;
+  for (const auto& a : schema_.block.attributes) {
+    if ((a.name.starts_with("ssh_") || a.name == "mysql_command") &&
+        !ctx.planned.GetAttr(a.name).IsWhollyKnown()) {
+      return;
+    }
+  }
+  const Value nodes = ctx.planned.GetAttr("node");
+  if (!nodes.IsWhollyKnown()) return;
+  const std::string mysql = CommandsFor(ctx.planned).mysql;
+  for (const Value& nv : nodes.Elements()) {
+    const std::string name = nv.GetString("name").value_or("");
+    const std::string host = nv.GetString("host").value_or("");
+    Diagnostics scratch;  // connection settings problems are reported at apply
+    auto target = ssh_settings::Resolve(ctx.planned, "ssh_", host, name, ctx.provider,
+                                        AttributePath(), scratch);
+    if (!target || scratch.HasError()) continue;
+    auto h = connector_ ? connector_(*target) : ConnectSsh(*target);
+    if (!h.ok()) continue;
+    auto v = QueryProviderVersion(**h, mysql, name);
+    if (!v.ok()) continue;
+    if (auto why = GaleraRefusal(*strategy, name, *v)) {
+      ctx.diags.AddError("Strategy Not Supported by This Galera",
+                         *why +
+                             ". Use strategy \"full\" (every node is stopped, then the most "
+                             "advanced one is bootstrapped).",
+                         AttributePath::Root("strategy"));
+      return;
+    }
   }
 }
 
@@ -991,9 +1292,10 @@ void ClusterRestartResource::Create(schema::ApplyContext& ctx) const {
     n.target = *t;
     nodes.push_back(std::move(n));
   }
-  Restarter r(ctx, std::move(nodes));
+  Restarter r(ctx, std::move(nodes), connector_);
   if (!r.Prepare()) return;
   const std::string strategy = plan.GetString("strategy").value_or("full");
+  if (!r.CheckGalera(strategy)) return;
   if (strategy == "rolling") {
     r.Rolling();
   } else if (strategy == "reload") {
