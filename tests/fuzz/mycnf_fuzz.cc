@@ -6,7 +6,7 @@
 //   1. Parse accepts every input within the limits and Serialize(Parse(x))
 //      == x.
 //   2. ApplyManaged with the edits pxc_node_tls_config makes (server with
-//      Galera 4 provider options, PXC 8.0, client, a disabled key, a removed
+//      socket.ssl_* provider options, PXC 8.0, client, a disabled key, a removed
 //      provider sub-option) either fails with kInvalidArgument leaving the
 //      document unchanged, or succeeds; then every desired value reads back
 //      through Get / GetProviderOption, CheckManaged reports no drift (also
@@ -44,7 +44,7 @@ constexpr char kCa[] = "/etc/mysql/certs/ca.pem";
 
 std::vector<DesiredOption> Desired(uint8_t selector) {
   switch (selector % 6) {
-    case 0:  // server, Galera 4 (MariaDB / PXC 5.7): provider sub-options
+    case 0:  // server, socket.ssl_* provider sub-options (MariaDB, PXC 5.7)
       return {DesiredOption::Value("mysqld", "ssl-ca", kCa),
               DesiredOption::Value("mysqld", "ssl-cert", kCert),
               DesiredOption::Value("mysqld", "ssl-key", kKey),
