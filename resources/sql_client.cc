@@ -396,8 +396,20 @@ StatusOr<SqlConnection> SqlConnection::Connect(const SqlEndpoint& endpoint) {
   // The TLS material is needed only during the handshake.
   files.Remove();
   if (connected == nullptr) {
-    return StatusFromMysqlError(mysql_errno(m), Scrub(mysql_error(m), {endpoint.password}),
-                                context);
+    std::string message = Scrub(mysql_error(m), {endpoint.password});
+    // Connector/C's words when the certificate's names do not cover the host
+    // (the chain itself was fine: a bad chain fails earlier, in OpenSSL's words).
+    if (mysql_errno(m) == CR_SSL_CONNECTION_ERROR && endpoint.tls &&
+        endpoint.tls->verify_server_cert &&
+        message.find("Validation of SSL server certificate failed") != std::string::npos) {
+      message += ": the server's certificate does not name " + endpoint.host +
+                 " (its DNS and IP subjectAltNames are checked against the host of the "
+                 "endpoint). Connect by a name the certificate carries, or add " +
+                 endpoint.host +
+                 " to the server certificates (ip_addresses or dns_names of pxc_node_cert); "
+                 "verify_server_cert = false would accept any certificate of that CA";
+    }
+    return StatusFromMysqlError(mysql_errno(m), message, context);
   }
   if (endpoint.tls && endpoint.tls->required) {
     const char* cipher = mysql_get_ssl_cipher(m);

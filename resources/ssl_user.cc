@@ -266,6 +266,7 @@ void SslUserResource::ValidateConfig(const Value& config, Diagnostics& diags) co
 }
 
 void SslUserResource::ModifyPlan(schema::PlanContext& ctx) const {
+  mysql_settings::AddTransportWarnings(ctx.planned, ctx.provider, ctx.diags);
   Value name = ctx.planned.GetAttr("name");
   Value host = ctx.planned.GetAttr("host");
   if (name.IsKnown() && host.IsKnown()) {

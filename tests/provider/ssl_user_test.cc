@@ -420,7 +420,69 @@ TEST_F(SslUserServerTest, ClusterStatusReportsTlsSession) {
   Value plain = Obj(dtype, {{"require_tls", Value::Bool(true)}});
   auto p = core_.ReadDataSource("pxc_cluster_status", plain);
   ASSERT_TRUE(p.diags.HasError());
-  EXPECT_EQ(p.diags.items()[0].summary, "Connection Not Encrypted");
+  std::vector<std::string> summaries;
+  for (const auto& i : p.diags.items()) summaries.push_back(i.summary);
+  // The plain connection is also warned about.
+  EXPECT_EQ(summaries,
+            (std::vector<std::string>{"MySQL Connection Without TLS", "Connection Not Encrypted"}));
+}
+
+// With only ca_pem, the server's name is verified: a certificate from the
+// right CA that does not name the endpoint (the fixture's names 127.0.0.1
+// and localhost, not 127.0.0.2) is refused with a diagnostic that says so;
+// an explicit verify_server_cert = false connects, with a warning.
+TEST_F(SslUserServerTest, CaPemAloneVerifiesTheServerName) {
+  Type dtype = core_.FindDataSource("pxc_cluster_status")->GetSchema().ImpliedType();
+  Type mtype = dtype.attributes().at("mysql");
+  Type ttype = mtype.attributes().at("tls");
+  auto read = [&](const std::string& host, std::optional<bool> verify) {
+    std::map<std::string, Value> tls = {{"ca_pem", Value::String(server_->tls().ca_pem)}};
+    if (verify) tls["verify_server_cert"] = Value::Bool(*verify);
+    Value config =
+        Obj(dtype,
+            {{"mysql",
+              Obj(mtype, {{"endpoint", Value::String(host + ":" + std::to_string(server_->port()))},
+                          {"tls", Obj(ttype, tls)}})}});
+    return core_.ReadDataSource("pxc_cluster_status", config);
+  };
+  auto warnings = [](const schema::Diagnostics& d) {
+    std::string out;
+    for (const auto& i : d.items()) {
+      if (i.severity == schema::Severity::kWarning) out += i.summary + ": " + i.detail + "\n";
+    }
+    return out;
+  };
+
+  auto wrong_name = read("127.0.0.2", std::nullopt);
+  ASSERT_TRUE(wrong_name.diags.HasError()) << "a certificate for another name was accepted";
+  const auto& e = wrong_name.diags.items()[0];
+  EXPECT_NE(e.detail.find("127.0.0.2"), std::string::npos) << e.detail;
+  EXPECT_NE(e.detail.find("does not name"), std::string::npos) << e.detail;
+  EXPECT_NE(e.detail.find("verify_server_cert"), std::string::npos) << e.detail;
+
+  auto opted_out = read("127.0.0.2", false);
+  EXPECT_FALSE(opted_out.diags.HasError()) << Describe(opted_out.diags);
+  EXPECT_FALSE(opted_out.new_state.GetString("ssl_cipher").value_or("").empty());
+  EXPECT_NE(warnings(opted_out.diags).find("MySQL Server Name Not Verified"), std::string::npos)
+      << Describe(opted_out.diags);
+
+  auto right_name = read("127.0.0.1", std::nullopt);
+  EXPECT_FALSE(right_name.diags.HasError()) << Describe(right_name.diags);
+  EXPECT_EQ(warnings(right_name.diags), "");
+}
+
+// Without TLS the plan says that credentials travel in clear.
+TEST_F(SslUserServerTest, PlainConnectionsAreWarnedAboutAtPlan) {
+  Value config = Config("plainwarn", {{"password", Value::String("pw")}});
+  auto plan = Plan(Value::Null(type_), config);
+  ASSERT_FALSE(plan.diags.HasError()) << Describe(plan.diags);
+  bool warned = false;
+  for (const auto& i : plan.diags.items()) {
+    warned |= i.severity == schema::Severity::kWarning &&
+              i.summary == "MySQL Connection Without TLS" &&
+              i.detail.find("in clear") != std::string::npos;
+  }
+  EXPECT_TRUE(warned) << Describe(plan.diags);
 }
 
 }  // namespace
