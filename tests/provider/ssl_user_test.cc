@@ -399,6 +399,47 @@ TEST_F(SslUserServerTest, SubjectAndIssuerRoundTripAndAreEnforced) {
   EXPECT_NE(ConnectAs("x509user", "pw", other).code(), StatusCode::kOk);
 }
 
+// MariaDB prints REQUIRE ISSUER '/O=O'Reilly/CN=CA' unescaped on the SHOW
+// GRANTS line that also carries the password hash. The account is read back
+// (REQUIRE comes from mysql.global_priv) and no diagnostic of any step
+// carries the hash or the password.
+TEST_F(SslUserServerTest, QuoteInIssuerReadsBackAndNoHashInAnyDiagnostic) {
+  const std::string password = "pw-O'Reilly-7c1e";
+  Value config = Config("oreilly", {{"password", Value::String(password)},
+                                    {"require", Value::String("specified")},
+                                    {"require_issuer", Value::String("/O=O'Reilly/CN=CA")},
+                                    {"grant", Grants({Grant({"SELECT"}, "shop.*")})}});
+  std::string hash;
+  {
+    SqlConnection root = Root();
+    auto r = root.Query("SELECT PASSWORD(" + root.Quote(password) + ")");
+    ASSERT_TRUE(r.ok() && r->rows.size() == 1 && r->rows[0][0]) << r.status().ToString();
+    hash = *r->rows[0][0];
+  }
+  ASSERT_EQ(hash.size(), 41u);
+  const std::string bare = hash.substr(1);  // without the leading '*'
+  std::string all;
+  auto collect = [&](const schema::Diagnostics& d) { all += Describe(d); };
+
+  auto plan = Plan(Value::Null(type_), config);
+  collect(plan.diags);
+  auto applied = core_.ApplyResourceChange(kType, Value::Null(type_), plan.planned, config, "");
+  collect(applied.diags);
+  ASSERT_FALSE(applied.diags.HasError()) << Describe(applied.diags);
+  auto read = core_.ReadResource(kType, applied.new_state, "");
+  collect(read.diags);
+  EXPECT_FALSE(read.diags.HasError()) << Describe(read.diags);
+  EXPECT_EQ(read.new_state.GetString("require_issuer").value_or(""), "/O=O'Reilly/CN=CA");
+  auto again = Plan(read.new_state, config);
+  collect(again.diags);
+  EXPECT_EQ(again.planned, read.new_state);
+  auto destroyed =
+      core_.ApplyResourceChange(kType, read.new_state, Value::Null(type_), Value::Null(type_), "");
+  collect(destroyed.diags);
+  EXPECT_EQ(all.find(bare), std::string::npos) << all;
+  EXPECT_EQ(all.find(password), std::string::npos) << all;
+}
+
 TEST_F(SslUserServerTest, ClusterStatusReportsTlsSession) {
   Type dtype = core_.FindDataSource("pxc_cluster_status")->GetSchema().ImpliedType();
   Type mtype = dtype.attributes().at("mysql");
