@@ -172,6 +172,12 @@ class TlsFiles {
 
 int ClampTimeout(int seconds) { return seconds <= 0 ? 1 : seconds; }
 
+// What a query may return (values plus one byte per field), and the largest
+// packet the library accepts: a server (or a machine posing as one) cannot
+// make the provider use unbounded memory.
+constexpr size_t kMaxResultBytes = 16u << 20;
+constexpr unsigned long kMaxPacketBytes = 16ul << 20;
+
 }  // namespace
 
 // ---------------------------------------------------------------------------
@@ -353,6 +359,7 @@ StatusOr<SqlConnection> SqlConnection::Connect(const SqlEndpoint& endpoint) {
                     mysql_optionsv(m, MYSQL_OPT_LOCAL_INFILE, &local_infile) == 0 &&
                     mysql_optionsv(m, MYSQL_OPT_PROTOCOL, &protocol) == 0 &&
                     mysql_optionsv(m, MYSQL_OPT_RECONNECT, &no) == 0 &&
+                    mysql_optionsv(m, MYSQL_OPT_MAX_ALLOWED_PACKET, &kMaxPacketBytes) == 0 &&
                     mysql_optionsv(m, MYSQL_SET_CHARSET_NAME, "utf8mb4") == 0;
   if (!options_ok) return StatusFromMysqlError(mysql_errno(m), mysql_error(m), context);
 
@@ -411,6 +418,15 @@ StatusOr<SqlConnection> SqlConnection::Connect(const SqlEndpoint& endpoint) {
     }
     return StatusFromMysqlError(mysql_errno(m), message, context);
   }
+  // The handshake asked for utf8mb4, but a server may ignore that or switch
+  // the session to another character set (init_connect = 'SET NAMES gbk'):
+  // quoting for utf8mb4 in a GBK/Big5/SJIS session can end a literal early.
+  // SET NAMES after login, which also tells the library which set to escape
+  // for.
+  if (mysql_set_character_set(m, "utf8mb4") != 0) {
+    return StatusFromMysqlError(mysql_errno(m), Scrub(mysql_error(m), {endpoint.password}),
+                                context + ": setting the character set utf8mb4");
+  }
   if (endpoint.tls && endpoint.tls->required) {
     const char* cipher = mysql_get_ssl_cipher(m);
     if (cipher == nullptr || *cipher == '\0') {
@@ -456,11 +472,12 @@ Status SqlConnection::Execute(const SqlStatement& statement) {
   PXC_RETURN_IF_ERROR(RunQuery(statement.sql, statement.secrets, "executing SQL"));
   MYSQL* m = mysql_.get();
   // Drain every result (a CALL may return several) so the connection stays
-  // usable.
+  // usable; rows are read and dropped one by one, never kept.
   for (;;) {
-    MYSQL_RES* res = mysql_store_result(m);
+    MYSQL_RES* res = mysql_use_result(m);
     if (res != nullptr) {
       mysql_free_result(res);
+      if (mysql_errno(m) != 0) return ErrorStatus("reading a result", statement.secrets);
     } else if (mysql_field_count(m) != 0) {
       return ErrorStatus("reading a result", statement.secrets);
     }
@@ -476,32 +493,47 @@ StatusOr<SqlResult> SqlConnection::Query(const std::string& sql) {
   MYSQL* m = mysql_.get();
   SqlResult result;
   bool first = true;
+  size_t total = 0;
   for (;;) {
-    MYSQL_RES* res = mysql_store_result(m);
+    // Unbuffered: rows arrive one at a time, so the size cap below holds
+    // before anything larger is allocated.
+    MYSQL_RES* res = mysql_use_result(m);
     if (res == nullptr && mysql_field_count(m) != 0) return ErrorStatus("reading a result", {});
     if (res != nullptr) {
       std::unique_ptr<MYSQL_RES, void (*)(MYSQL_RES*)> owned(res, mysql_free_result);
+      unsigned int n = mysql_num_fields(res);
       if (first) {
-        unsigned int n = mysql_num_fields(res);
         MYSQL_FIELD* fields = mysql_fetch_fields(res);
         for (unsigned int i = 0; i < n; ++i) {
           result.columns.emplace_back(fields[i].name, fields[i].name_length);
         }
-        while (MYSQL_ROW row = mysql_fetch_row(res)) {
-          unsigned long* lengths = mysql_fetch_lengths(res);
-          std::vector<std::optional<std::string>> values;
-          values.reserve(n);
-          for (unsigned int i = 0; i < n; ++i) {
-            if (row[i] == nullptr) {
-              values.emplace_back(std::nullopt);
-            } else {
-              values.emplace_back(std::string(row[i], lengths[i]));
-            }
-          }
-          result.rows.push_back(std::move(values));
-        }
-        first = false;
       }
+      while (MYSQL_ROW row = mysql_fetch_row(res)) {
+        unsigned long* lengths = mysql_fetch_lengths(res);
+        for (unsigned int i = 0; i < n; ++i) total += lengths[i] + 1;
+        if (total > kMaxResultBytes) {
+          // Stop reading: cancel the connection so that freeing the result
+          // does not read (possibly forever) what is left; it is not reused.
+          broken_ = true;
+          mariadb_cancel(m);
+          return FailedPreconditionError(
+              "running a query on " + description_ + ": the result is larger than " +
+              std::to_string(kMaxResultBytes >> 20) + " MiB; the connection was closed");
+        }
+        if (!first) continue;  // later result sets are read and dropped
+        std::vector<std::optional<std::string>> values;
+        values.reserve(n);
+        for (unsigned int i = 0; i < n; ++i) {
+          if (row[i] == nullptr) {
+            values.emplace_back(std::nullopt);
+          } else {
+            values.emplace_back(std::string(row[i], lengths[i]));
+          }
+        }
+        result.rows.push_back(std::move(values));
+      }
+      if (mysql_errno(m) != 0) return ErrorStatus("reading a result", {});
+      first = false;
     }
     int next = mysql_next_result(m);
     if (next == -1) break;

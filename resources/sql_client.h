@@ -13,8 +13,10 @@
 //  - One error converter (StatusFromMysqlError): the server's or library's
 //    own text, the error number and the endpoint ("user" at host:port) in
 //    every message; never the password.
-//  - Safe defaults: utf8mb4, no multi-statements, LOAD DATA LOCAL disabled,
-//    no option files read, no automatic reconnect, bounded timeouts.
+//  - Safe defaults: utf8mb4 (requested at the handshake and set again after
+//    login, SET NAMES, in case the server switched it), no multi-statements,
+//    LOAD DATA LOCAL disabled, no option files read, no automatic reconnect,
+//    bounded timeouts, bounded results (see Query).
 //  - SqlPool: connection reuse per endpoint, thread-safe.
 //
 // Thread safety: a SqlConnection is used by one thread at a time (it may move
@@ -168,7 +170,9 @@ class SqlConnection final : public SqlExecutor {
   // Runs one statement (multi-statements are disabled), discarding results.
   Status Execute(const std::string& sql);
   Status Execute(const SqlStatement& statement) override;
-  // Runs one statement and returns all rows.
+  // Runs one statement and returns all rows of its first result set. A
+  // result of more than 16 MiB is kFailedPrecondition, and the connection
+  // is closed (broken()) rather than drained.
   StatusOr<Result> Query(const std::string& sql) override;
 
   // Server version and flavor (VERSION() and @@version_comment).

@@ -456,6 +456,63 @@ TEST_F(SqlServerTest, QuoteFollowsTheSessionsBackslashMode) {
   }
 }
 
+// A server may switch the session to another character set behind the
+// client's back (init_connect = 'SET NAMES gbk', or a server that ignores the
+// handshake's charset). Escaping for utf8mb4 is then unsound: in GBK the
+// bytes of "€\\" escaped (E2 82 AC 5C 5C) read as two characters and an
+// escape of the closing quote. The connection sets utf8mb4 itself.
+TEST_F(SqlServerTest, CharacterSetIsUtf8mb4EvenWhenTheServerSwitchesIt) {
+  {
+    SqlConnection root = Root();
+    ASSERT_TRUE(root.Execute("DROP USER IF EXISTS 'cs'@'127.0.0.1'").ok());
+    ASSERT_TRUE(root.Execute("CREATE USER 'cs'@'127.0.0.1' IDENTIFIED BY 'cspass'").ok());
+    ASSERT_TRUE(root.Execute("SET GLOBAL init_connect = 'SET NAMES gbk'").ok());
+  }
+  struct Reset {
+    ~Reset() {
+      SqlConnection root = Root();
+      (void)root.Execute("SET GLOBAL init_connect = ''");
+      (void)root.Execute("DROP USER IF EXISTS 'cs'@'127.0.0.1'");
+    }
+  } reset;
+  SqlConnection c = Unwrap(SqlConnection::Connect(Tcp("cs", "cspass")));
+  SqlConnection::Result cs =
+      Unwrap(c.Query("SELECT @@character_set_client, @@character_set_connection"));
+  ASSERT_EQ(cs.rows.size(), 1u);
+  EXPECT_EQ(cs.rows[0][0].value_or(""), "utf8mb4");
+  EXPECT_EQ(cs.rows[0][1].value_or(""), "utf8mb4");
+  const std::string tricky = "\xe2\x82\xac\\";  // "€\"
+  auto r = c.Query("SELECT " + c.Quote(tricky) + " AS a, 'second' AS b");
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  ASSERT_EQ(r->rows.size(), 1u);
+  ASSERT_EQ(r->rows[0].size(), 2u);
+  EXPECT_EQ(r->rows[0][0].value_or(""), tricky);
+  EXPECT_EQ(r->rows[0][1].value_or(""), "second");
+  // The statements of pxc_ssl_user quote the same way.
+  SqlDialect d = Dialect(c);
+  auto q = Unwrap(QuoteString(tricky, d));
+  r = c.Query("SELECT " + q);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->rows[0][0].value_or(""), tricky);
+}
+
+TEST_F(SqlServerTest, ResultsAreBounded) {
+  SqlConnection c = Root();
+  // 12 MiB in 1 MiB rows is read ...
+  auto ok = c.Query("SELECT REPEAT('x', 1048576) FROM mysql.seq_1_to_12");
+  ASSERT_TRUE(ok.ok()) << ok.status().ToString();
+  EXPECT_EQ(ok->rows.size(), 12u);
+  EXPECT_FALSE(c.broken());
+  // ... 40 MiB is refused after 16 MiB, and the connection is given up.
+  auto big = c.Query("SELECT REPEAT('x', 1048576) FROM mysql.seq_1_to_40");
+  ASSERT_FALSE(big.ok());
+  EXPECT_EQ(big.status().code(), StatusCode::kFailedPrecondition) << big.status().ToString();
+  EXPECT_NE(big.status().message().find("16 MiB"), std::string::npos) << big.status().message();
+  EXPECT_TRUE(c.broken());
+  // A fresh connection works.
+  EXPECT_TRUE(Root().Query("SELECT 1").ok());
+}
+
 TEST_F(SqlServerTest, RequireSslUserNeedsTlsButNoClientCertificate) {
   UserSpec spec;
   spec.name = "ssl_user";
