@@ -325,6 +325,14 @@ std::optional<Session> Connect(const Value& obj, const schema::ProviderContext& 
     return std::nullopt;
   }
   SqlDialect dialect = SqlDialect::From(*info, (*handle)->NoBackslashEscapes());
+  if (!dialect.IsMariaDB() && dialect.major >= 8) {
+    // MySQL 8.0.16+: with partial_revokes = ON, `_` and `%` in database
+    // names of GRANT are literal (no such variable before 8.0.16: wildcards).
+    auto pr = (*handle)->Query("SELECT @@GLOBAL.partial_revokes");
+    if (pr.ok() && !pr->rows.empty() && !pr->rows[0].empty()) {
+      dialect.db_wildcards = pr->rows[0][0].value_or("0") != "1";
+    }
+  }
   return Session{*std::move(handle), dialect};
 }
 

@@ -728,6 +728,64 @@ std::string FormatGrantTarget(const GrantTarget& t) {
 
 std::string GrantTargetSql(const GrantTarget& t) { return SqlPart(t.db) + "." + SqlPart(t.table); }
 
+std::string EscapeDatabaseWildcards(std::string_view db) {
+  std::string out;
+  for (size_t i = 0; i < db.size(); ++i) {
+    char c = db[i];
+    if (c == '\\' && i + 1 < db.size()) {  // an escape the user wrote: keep it
+      out += c;
+      out += db[++i];
+      continue;
+    }
+    if (c == '_' || c == '%') out += '\\';
+    out += c;
+  }
+  return out;
+}
+
+std::string UnescapeDatabaseWildcards(std::string_view db) {
+  std::string out;
+  for (size_t i = 0; i < db.size(); ++i) {
+    if (db[i] == '\\' && i + 1 < db.size() && (db[i + 1] == '_' || db[i + 1] == '%')) continue;
+    out += db[i];
+  }
+  return out;
+}
+
+bool HasDatabaseWildcard(std::string_view db) {
+  for (size_t i = 0; i < db.size(); ++i) {
+    if (db[i] == '\\') {
+      ++i;
+    } else if (db[i] == '_' || db[i] == '%') {
+      return true;
+    }
+  }
+  return false;
+}
+
+UserSpec::Grant GrantAsWritten(const UserSpec::Grant& normal) {
+  UserSpec::Grant g = normal;
+  auto target = ParseGrantTarget(normal.on);
+  if (!target.ok() || !target->db || target->table) return g;
+  if (HasDatabaseWildcard(*target->db)) {
+    g.database_pattern = true;
+  } else {
+    target->db = UnescapeDatabaseWildcards(*target->db);
+    g.on = FormatGrantTarget(*target);
+  }
+  return g;
+}
+
+namespace {
+
+// The target as the server must read it in `dialect`.
+std::string TargetSql(GrantTarget t, const SqlDialect& dialect) {
+  if (!dialect.db_wildcards && t.db && !t.table) t.db = UnescapeDatabaseWildcards(*t.db);
+  return GrantTargetSql(t);
+}
+
+}  // namespace
+
 // ---------------------------------------------------------------------------
 // Privileges and normalisation.
 
@@ -763,6 +821,11 @@ StatusOr<std::vector<UserSpec::Grant>> NormalizeGrants(const std::vector<UserSpe
   for (size_t gi = 0; gi < grants.size(); ++gi) {
     const UserSpec::Grant& g = grants[gi];
     PXC_ASSIGN_OR_RETURN(GrantTarget target, ParseGrantTarget(g.on));
+    // A user's database name means that database unless it is a pattern;
+    // what the server reports is already in its own (escaped) form.
+    if (strict && !g.database_pattern && target.db && !target.table) {
+      target.db = EscapeDatabaseWildcards(*target.db);
+    }
     auto& [privs, wgo] = by_target[FormatGrantTarget(target)];
     for (const std::string& p : g.privileges) {
       if (strict) {
@@ -892,7 +955,8 @@ StatusOr<std::string> PrivilegeListSql(const std::vector<std::string>& privilege
 }
 
 StatusOr<SqlStatement> GrantStatementNormalized(const std::string& account,
-                                                const UserSpec::Grant& g) {
+                                                const UserSpec::Grant& g,
+                                                const SqlDialect& dialect) {
   PXC_ASSIGN_OR_RETURN(GrantTarget target, ParseGrantTarget(g.on));
   std::vector<std::string> privs;
   for (const std::string& p : g.privileges) {
@@ -908,7 +972,7 @@ StatusOr<SqlStatement> GrantStatementNormalized(const std::string& account,
   } else {
     PXC_ASSIGN_OR_RETURN(list, PrivilegeListSql(privs, true));
   }
-  std::string sql = "GRANT " + list + " ON " + GrantTargetSql(target) + " TO " + account;
+  std::string sql = "GRANT " + list + " ON " + TargetSql(target, dialect) + " TO " + account;
   if (g.with_grant_option) sql += " WITH GRANT OPTION";
   return SqlStatement{std::move(sql), {}};
 }
@@ -953,7 +1017,7 @@ StatusOr<std::vector<SqlStatement>> CreateUserStatements(const UserSpec& spec,
   out.push_back(
       SqlStatement{"CREATE USER " + account + identified.sql + " " + require, identified.secrets});
   for (const UserSpec::Grant& g : s.grants) {
-    PXC_ASSIGN_OR_RETURN(SqlStatement st, GrantStatementNormalized(account, g));
+    PXC_ASSIGN_OR_RETURN(SqlStatement st, GrantStatementNormalized(account, g, dialect));
     out.push_back(std::move(st));
   }
   return out;
@@ -979,7 +1043,14 @@ StatusOr<SqlStatement> AlterIdentifiedStatement(const UserSpec& spec, const SqlD
 StatusOr<SqlStatement> GrantStatement(std::string_view name, std::string_view host,
                                       const UserSpec::Grant& grant, const SqlDialect& dialect) {
   PXC_ASSIGN_OR_RETURN(std::string account, QuoteAccount(name, NormalizeHost(host), dialect));
-  return GrantStatementNormalized(account, grant);
+  UserSpec::Grant g = grant;
+  PXC_ASSIGN_OR_RETURN(GrantTarget target, ParseGrantTarget(g.on));
+  if (!g.database_pattern && target.db && !target.table) {
+    target.db = EscapeDatabaseWildcards(*target.db);  // idempotent on escaped names
+    g.on = FormatGrantTarget(target);
+  }
+  g.database_pattern = false;
+  return GrantStatementNormalized(account, g, dialect);
 }
 
 StatusOr<SqlStatement> RevokeStatement(std::string_view name, std::string_view host,
@@ -989,7 +1060,8 @@ StatusOr<SqlStatement> RevokeStatement(std::string_view name, std::string_view h
   PXC_ASSIGN_OR_RETURN(GrantTarget target, ParseGrantTarget(on));
   if (privileges.empty()) return InvalidArgumentError("REVOKE needs at least one privilege");
   PXC_ASSIGN_OR_RETURN(std::string list, PrivilegeListSql(privileges, false));
-  return SqlStatement{"REVOKE " + list + " ON " + GrantTargetSql(target) + " FROM " + account, {}};
+  return SqlStatement{"REVOKE " + list + " ON " + TargetSql(target, dialect) + " FROM " + account,
+                      {}};
 }
 
 StatusOr<SqlStatement> DropUserStatement(std::string_view name, std::string_view host,
@@ -1065,7 +1137,7 @@ StatusOr<std::vector<SqlStatement>> DiffUserStatements(const UserSpec& current_i
     bool add_option = d.with_grant_option && !c.with_grant_option;
     if (!grant.empty() || add_option) {
       UserSpec::Grant g{grant, on, add_option};
-      PXC_ASSIGN_OR_RETURN(SqlStatement st, GrantStatementNormalized(account, g));
+      PXC_ASSIGN_OR_RETURN(SqlStatement st, GrantStatementNormalized(account, g, dialect));
       out.push_back(std::move(st));
     }
   }
@@ -1291,6 +1363,16 @@ StatusOr<ParsedGrants> ParseShowGrants(const std::vector<std::string>& lines,
       }
     }
     if (!st.ok()) return st;
+    if (!dialect.db_wildcards) {
+      // The server's names are literal: give them the escaped normal form.
+      for (auto& g : one_raw) {
+        auto target = ParseGrantTarget(g.on);
+        if (target.ok() && target->db && !target->table) {
+          target->db = EscapeDatabaseWildcards(*target->db);
+          g.on = FormatGrantTarget(*target);
+        }
+      }
+    }
     if (one.require) result.require = one.require;
     for (auto& i : one.ignored) result.ignored.push_back(std::move(i));
     for (auto& g : one_raw) raw.push_back(std::move(g));

@@ -41,11 +41,13 @@ class SslUserCoreTest : public ::testing::Test {
     for (auto& s : v) out.push_back(Value::String(s));
     return Value::Set(Type::String(), out);
   }
-  Value Grant(std::vector<std::string> privs, const std::string& on, bool wgo = false) const {
+  Value Grant(std::vector<std::string> privs, const std::string& on, bool wgo = false,
+              bool pattern = false) const {
     return Obj(grant_type_,
                {{"privileges", Strings(std::move(privs))},
                 {"on", Value::String(on)},
-                {"with_grant_option", wgo ? Value::Bool(true) : Value::Null(Type::Bool())}});
+                {"with_grant_option", wgo ? Value::Bool(true) : Value::Null(Type::Bool())},
+                {"database_pattern", pattern ? Value::Bool(true) : Value::Null(Type::Bool())}});
   }
   Value Grants(std::vector<Value> g) const { return Value::Set(grant_type_, std::move(g)); }
   Value Config(const std::string& name, std::map<std::string, Value> extra = {}) const {
@@ -129,6 +131,12 @@ TEST_F(SslUserCoreTest, InvalidConfigsGetAttributePathDiagnostics) {
        AttributePath::Root("require")},
       {"bad plugin", Config("u", {{"auth_plugin", Value::String("x; DROP")}}),
        AttributePath::Root("auth_plugin")},
+      {"pattern without wildcard",
+       Config("u", {{"grant", Grants({Grant({"SELECT"}, "shop.*", false, true)})}}),
+       g0.Attr("database_pattern")},
+      {"pattern on a table",
+       Config("u", {{"grant", Grants({Grant({"SELECT"}, "shop_db.t", false, true)})}}),
+       g0.Attr("database_pattern")},
   };
   for (const auto& c : cases) {
     auto diags = core_.ValidateResourceConfig(kType, c.config);
@@ -339,6 +347,29 @@ TEST_F(SslUserServerTest, CreateReadUpdateDriftDelete) {
   EXPECT_TRUE(Read(state).IsNull());
   del = core_.ApplyResourceChange(kType, state, Value::Null(type_), Value::Null(type_), "");
   EXPECT_FALSE(del.diags.HasError()) << Describe(del.diags);
+}
+
+// A database name with `_` is that database (the plan after apply is empty,
+// the server holds the escaped grant); database_pattern keeps a pattern.
+TEST_F(SslUserServerTest, UnderscoreInDatabaseNameIsLiteralUnlessAPattern) {
+  Value config = Config(
+      "wilduser",
+      {{"password", Value::String("pw")},
+       {"grant", Grants({Grant({"SELECT"}, "shop_db.*"), Grant({"INSERT"}, "`log_%`.*", false,
+                                                               /*pattern=*/true)})}});
+  Value state = ApplyAndExpectEmptyPlan(Value::Null(type_), config);
+  SqlConnection root = Root();
+  auto grants = root.Query("SHOW GRANTS FOR 'wilduser'@'%'");
+  ASSERT_TRUE(grants.ok()) << grants.status().ToString();
+  std::string all;
+  for (const auto& row : grants->rows) all += row[0].value_or("") + "\n";
+  EXPECT_NE(all.find("GRANT SELECT ON `shop\\_db`.*"), std::string::npos) << all;
+  EXPECT_NE(all.find("GRANT INSERT ON `log_%`.*"), std::string::npos) << all;
+  // Import reads the same back as written.
+  auto imported = core_.ImportResourceState(kType, "wilduser@%");
+  ASSERT_FALSE(imported.diags.HasError()) << Describe(imported.diags);
+  Value read = Read(imported.objects[0].state);
+  EXPECT_EQ(read.GetAttr("grant"), state.GetAttr("grant")) << read.DebugString();
 }
 
 TEST_F(SslUserServerTest, ImportMatchesCreatedState) {

@@ -683,6 +683,43 @@ TEST_F(SqlServerTest, TlsTempDirIsGoneAfterConnectOnSuccessAndFailure) {
   EXPECT_EQ(TlsTempDirs(), before);
 }
 
+// A grant on my_db.* covers the database my_db only, not myXdb (which the
+// unescaped `_` would match); database_pattern makes it a pattern again.
+TEST_F(SqlServerTest, DatabaseWildcardsAreEscapedUnlessAPattern) {
+  SqlConnection root = Root();
+  for (const char* st :
+       {"CREATE DATABASE IF NOT EXISTS my_db", "CREATE DATABASE IF NOT EXISTS myXdb",
+        "CREATE TABLE IF NOT EXISTS my_db.t (a INT)",
+        "CREATE TABLE IF NOT EXISTS myXdb.t (a INT)"}) {
+    ASSERT_TRUE(root.Execute(st).ok()) << st;
+  }
+  UserSpec s;
+  s.name = "wild";
+  s.host = "127.0.0.1";
+  s.password = "wildpw";
+  s.grants = {{{"SELECT"}, "my_db.*", false}};
+  CreateUser(s);
+  auto can_read = [&](const std::string& db) {
+    SqlConnection c = Unwrap(SqlConnection::Connect(Tcp("wild", "wildpw")));
+    return c.Query("SELECT COUNT(*) FROM " + db + ".t").ok();
+  };
+  EXPECT_TRUE(can_read("my_db"));
+  EXPECT_FALSE(can_read("myXdb")) << "my_db.* also granted myXdb";
+  auto back = Unwrap(ReadUser(root, "wild", "127.0.0.1", Dialect(root)));
+  ASSERT_TRUE(back.has_value());
+  EXPECT_EQ(back->grants, Unwrap(NormalizeUserSpec(s)).grants);
+
+  s.grants = {{{"SELECT"}, "my_db.*", false, /*database_pattern=*/true}};
+  CreateUser(s);
+  EXPECT_TRUE(can_read("my_db"));
+  EXPECT_TRUE(can_read("myXdb"));
+  back = Unwrap(ReadUser(root, "wild", "127.0.0.1", Dialect(root)));
+  EXPECT_EQ(back->grants, Unwrap(NormalizeUserSpec(s)).grants);
+  ASSERT_TRUE(root.Execute("DROP USER 'wild'@'127.0.0.1'").ok());
+  ASSERT_TRUE(root.Execute("DROP DATABASE my_db").ok());
+  ASSERT_TRUE(root.Execute("DROP DATABASE myXdb").ok());
+}
+
 TEST_F(SqlServerTest, CreatedUsersReadBackAsTheirSpec) {
   std::vector<UserSpec> specs;
   {

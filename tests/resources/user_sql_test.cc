@@ -394,6 +394,59 @@ TEST(UserSqlStatements, AlterGrantRevokeDrop) {
 // ---------------------------------------------------------------------------
 // SHOW GRANTS.
 
+// `_` and `%` in a database name are wildcards to the server: escaped unless
+// the grant is a pattern, and back for display.
+TEST(UserSqlWildcards, DatabaseNamesAreLiteralUnlessAPattern) {
+  EXPECT_EQ(EscapeDatabaseWildcards("my_db"), "my\\_db");
+  EXPECT_EQ(EscapeDatabaseWildcards("a%b_c"), "a\\%b\\_c");
+  EXPECT_EQ(EscapeDatabaseWildcards("my\\_db"), "my\\_db");  // already escaped
+  EXPECT_EQ(UnescapeDatabaseWildcards("my\\_db"), "my_db");
+  EXPECT_TRUE(HasDatabaseWildcard("app_%"));
+  EXPECT_FALSE(HasDatabaseWildcard("my\\_db"));
+  EXPECT_FALSE(HasDatabaseWildcard("shop"));
+
+  UserSpec s;
+  s.name = "u";
+  s.grants = {{{"SELECT"}, "my_db.*", false},
+              {{"INSERT"}, "`app_%`.*", false, /*database_pattern=*/true},
+              {{"UPDATE"}, "my_db.t_1", false}};
+  UserSpec n = Unwrap(NormalizeUserSpec(s));
+  std::vector<UserSpec::Grant> want = {{{"INSERT"}, "`app_%`.*", false},
+                                       {{"SELECT"}, "`my\\_db`.*", false},
+                                       {{"UPDATE"}, "my_db.t_1", false}};
+  EXPECT_EQ(n.grants, want);
+  auto sql = Sql(Unwrap(CreateUserStatements(s, MariaDb())));
+  EXPECT_NE(std::find(sql.begin(), sql.end(), "GRANT SELECT ON `my\\_db`.* TO 'u'@'%'"), sql.end());
+  EXPECT_NE(std::find(sql.begin(), sql.end(), "GRANT INSERT ON `app_%`.* TO 'u'@'%'"), sql.end());
+  EXPECT_NE(std::find(sql.begin(), sql.end(), "GRANT UPDATE ON `my_db`.`t_1` TO 'u'@'%'"),
+            sql.end());
+  // MySQL with partial_revokes: names are literal there, no escaping.
+  SqlDialect literal = MySql80();
+  literal.db_wildcards = false;
+  sql = Sql(Unwrap(CreateUserStatements(s, literal)));
+  EXPECT_NE(std::find(sql.begin(), sql.end(), "GRANT SELECT ON `my_db`.* TO 'u'@'%'"), sql.end());
+  EXPECT_EQ(Unwrap(GrantStatement("u", "%", {{"SELECT"}, "my_db.*", false}, MariaDb())).sql,
+            "GRANT SELECT ON `my\\_db`.* TO 'u'@'%'");
+
+  // Read back: the escaped name is the literal grant, the bare one a pattern.
+  ParsedGrants p = Unwrap(ParseShowGrants(
+      {"GRANT SELECT ON `my\\_db`.* TO `u`@`%`", "GRANT INSERT ON `app_%`.* TO `u`@`%`",
+       "GRANT UPDATE ON `my_db`.`t_1` TO `u`@`%`"},
+      MariaDb()));
+  EXPECT_EQ(p.grants, want);
+  p = Unwrap(ParseShowGrants({"GRANT SELECT ON `my_db`.* TO `u`@`%`"}, literal));
+  EXPECT_EQ(p.grants, (std::vector<UserSpec::Grant>{{{"SELECT"}, "`my\\_db`.*", false}}));
+  EXPECT_TRUE(Unwrap(DiffUserStatements(n, s, MariaDb())).empty());
+
+  // As a user writes them.
+  UserSpec::Grant literal_grant = GrantAsWritten(want[1]);
+  EXPECT_EQ(literal_grant.on, "my_db.*");
+  EXPECT_FALSE(literal_grant.database_pattern);
+  UserSpec::Grant pattern = GrantAsWritten(want[0]);
+  EXPECT_EQ(pattern.on, "`app_%`.*");
+  EXPECT_TRUE(pattern.database_pattern);
+}
+
 TEST(UserSqlShowGrants, MariaDb1011) {
   // As printed by MariaDB 10.11.19 (captured from a real server).
   std::vector<std::string> lines = {
