@@ -717,8 +717,10 @@ const std::string& SshSession::Describe() const { return impl_->desc; }
 
 namespace {
 
-StatusOr<std::vector<PinnedKey>> ParsePins(const SshTarget& t, const std::string& name) {
+StatusOr<std::vector<PinnedKey>> ParsePins(const SshTarget& t, const std::string& name,
+                                           std::vector<std::string>* other_hosts) {
   std::vector<PinnedKey> pins;
+  const std::string bare_host = ToLower(t.host);
   if (Contains(t.host_key, "PRIVATE KEY")) {
     return InvalidArgumentError(
         "host_key must hold the server's public host key (\"ssh-ed25519 AAAA...\"), but it "
@@ -731,7 +733,15 @@ StatusOr<std::vector<PinnedKey>> ParsePins(const SshTarget& t, const std::string
     if (f.empty() || f[0][0] == '#') continue;
     KeyPtr key;
     if (f.size() >= 2) key = ImportPublicKey(f[0], f[1]);
-    if (!key && f.size() >= 3) key = ImportPublicKey(f[1], f[2]);  // ssh-keyscan form
+    if (!key && f.size() >= 3) {
+      // ssh-keyscan form "host keytype base64": the key of that host only
+      // (the host as known_hosts writes it, with or without the port).
+      key = ImportPublicKey(f[1], f[2]);
+      if (key && !KnownHostsFieldMatches(f[0], name) && !KnownHostsFieldMatches(f[0], bare_host)) {
+        other_hosts->push_back(f[0]);
+        continue;
+      }
+    }
     if (!key) {
       return InvalidArgumentError("host_key line " + std::to_string(line_no) +
                                   " is not a public key of the form \"<type> <base64>\", e.g. "
@@ -756,7 +766,13 @@ StatusOr<std::vector<PinnedKey>> ParsePins(const SshTarget& t, const std::string
 }
 
 Status VerifyHostKey(ssh_key offered, const std::vector<PinnedKey>& pins, const std::string& desc,
-                     const std::string& offered_desc, const std::string& lookup_name) {
+                     const std::string& offered_desc, const std::string& lookup_name,
+                     const std::vector<std::string>& other_hosts) {
+  const std::string skipped =
+      other_hosts.empty()
+          ? ""
+          : " (host_key lines for other hosts were not used: " + JoinStrings(other_hosts, ", ") +
+                "; a line \"<host> <type> <base64>\" pins the key of that host only)";
   std::vector<std::string> expected;
   for (const PinnedKey& pin : pins) {
     if (ssh_key_cmp(offered, pin.key.get(), SSH_KEY_CMP_PUBLIC) != 0) {
@@ -780,17 +796,17 @@ Status VerifyHostKey(ssh_key offered, const std::vector<PinnedKey>& pins, const 
   if (expected.empty()) {
     return PermissionDeniedError(
         "host key verification failed for " + desc +
-        ": host_key is empty and known_hosts has "
-        "no entry for \"" +
-        lookup_name + "\"; the server offered " + offered_desc +
+        ": host_key and known_hosts have no key for \"" + lookup_name + "\"" + skipped +
+        "; the server offered " + offered_desc +
         ". Check that fingerprint out of band (e.g. `ssh-keygen -lf "
         "/etc/ssh/ssh_host_ed25519_key.pub` on the node) and put the key into host_key or "
         "known_hosts; to skip verification set insecure_ignore_host_key = true");
   }
   return PermissionDeniedError(
       "host key verification failed for " + desc + ": the server offered " + offered_desc +
-      ", which is not in host_key/known_hosts (expected " + JoinStrings(expected, " or ") +
-      "). If the node was reinstalled, update known_hosts; otherwise someone may be "
+      ", which is not in host_key/known_hosts (expected " + JoinStrings(expected, " or ") + ")" +
+      skipped +
+      ". If the node was reinstalled, update known_hosts; otherwise someone may be "
       "intercepting the connection. To skip verification set insecure_ignore_host_key = true");
 }
 
@@ -854,8 +870,9 @@ StatusOr<SshSession> SshSession::Connect(const SshTarget& t) {
   const std::string lookup_name =
       t.port == 22 ? ToLower(t.host) : "[" + ToLower(t.host) + "]:" + std::to_string(t.port);
   std::vector<PinnedKey> pins;
+  std::vector<std::string> other_hosts;
   if (!t.insecure_ignore_host_key) {
-    PXC_ASSIGN_OR_RETURN(pins, ParsePins(t, lookup_name));
+    PXC_ASSIGN_OR_RETURN(pins, ParsePins(t, lookup_name, &other_hosts));
   }
 
   KeyPtr client_key;
@@ -930,7 +947,8 @@ StatusOr<SshSession> SshSession::Connect(const SshTarget& t) {
     impl->key_type = KeyTypeName(server_key.get());
     if (!t.insecure_ignore_host_key) {
       PXC_RETURN_IF_ERROR(VerifyHostKey(server_key.get(), pins, desc,
-                                        impl->key_type + " " + impl->fingerprint, lookup_name));
+                                        impl->key_type + " " + impl->fingerprint, lookup_name,
+                                        other_hosts));
     }
   }
 

@@ -78,8 +78,10 @@ struct SshTarget {
 
   // Host key verification (at least one of these, or the explicit opt-out).
   // host_key: one key per line, "ssh-ed25519 AAAA... [comment]"; a line as
-  // printed by ssh-keyscan ("host ssh-ed25519 AAAA...") is accepted too, its
-  // host field ignored. Blank lines and '#' comments are allowed.
+  // printed by ssh-keyscan ("host ssh-ed25519 AAAA...", "[host]:port ...",
+  // comma lists, hashed names) pins that key for the hosts it names only:
+  // it is used when it names `host` (with or without the port). Blank lines
+  // and '#' comments are allowed.
   std::string host_key;
   // known_hosts file content: entries match "host" (port 22) or "[host]:port",
   // with comma lists, '*'/'?' wildcards, '!' negation, hashed "|1|" names and

@@ -5,6 +5,7 @@
 
 #include "provider/core.h"
 #include "resources/provider_def.h"
+#include "resources/ssh_settings.h"
 
 namespace pxc::provider {
 namespace {
@@ -89,6 +90,45 @@ TEST_F(NodeTlsConfigPlanTest, PlannedFilesIncludeCertDirSafety) {
   EXPECT_EQ(entries.at("/etc/mysql/certs/"),
             Value::String("directory not writable by other accounts"));
   EXPECT_TRUE(entries.count("/etc/mysql/certs/ca-cert.pem"));
+}
+
+// A resource's own pinned host key is not overridden by the provider's
+// insecure_ignore_host_key; the resource's own opt-out still works.
+TEST_F(NodeTlsConfigPlanTest, PinnedHostKeysWinOverTheProvidersOptOut) {
+  schema::ProviderContext provider;
+  auto ptype = core_.definition().GetSchema().ImpliedType();
+  auto stype = ptype.attributes().at("ssh");
+  auto ssh = Value::ObjectOf(
+      stype, {{"insecure_ignore_host_key", Value::Bool(true)}, {"password", Value::String("pw")}});
+  ASSERT_TRUE(ssh.ok()) << ssh.status().ToString();
+  auto pconfig = Value::ObjectOf(ptype, {{"ssh", *ssh}});
+  ASSERT_TRUE(pconfig.ok());
+  provider.config = *pconfig;
+  auto resolve = [&](std::map<std::string, Value> attrs) {
+    attrs["ssh_insecure_ignore_host_key"] = attrs.count("ssh_insecure_ignore_host_key")
+                                                ? attrs["ssh_insecure_ignore_host_key"]
+                                                : Value::Null(schema::Type::Bool());
+    attrs["ssh_password"] = Value::Null(schema::Type::String());
+    schema::Diagnostics diags;
+    auto t = resources::ssh_settings::Resolve(Config(attrs), "ssh_", "10.0.0.1", "lb", provider,
+                                              AttributePath(), diags);
+    EXPECT_TRUE(t.has_value());
+    return t.value_or(resources::SshTarget{});
+  };
+  const std::string key =
+      "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIO1lL+kVgiPG4vt0JrCs1zpRlEOgzW3wL5ro";
+  // Nothing pinned on the resource: the provider's opt-out applies.
+  EXPECT_TRUE(resolve({}).insecure_ignore_host_key);
+  // Pinned on the resource: verified anyway.
+  auto pinned = resolve({{"ssh_host_key", Value::String(key)}});
+  EXPECT_FALSE(pinned.insecure_ignore_host_key);
+  EXPECT_EQ(pinned.host_key, key);
+  EXPECT_FALSE(
+      resolve({{"ssh_known_hosts", Value::String("10.0.0.1 " + key)}}).insecure_ignore_host_key);
+  // The resource's own opt-out is honoured.
+  EXPECT_TRUE(resolve({{"ssh_host_key", Value::String(key)},
+                       {"ssh_insecure_ignore_host_key", Value::Bool(true)}})
+                  .insecure_ignore_host_key);
 }
 
 }  // namespace

@@ -389,6 +389,33 @@ TEST_F(SshClientTest, AcceptsKeyscanLinesCommentsAndSeveralKeys) {
   EXPECT_TRUE(SshSession::Connect(t).ok());
 }
 
+// A keyscan line pins the key for the host it names, not for every host:
+// one node's line must not let another node (or an impostor with that
+// node's key) in.
+TEST_F(SshClientTest, KeyscanLinesAreMatchedByHost) {
+  SshTarget t = sshd_->Target();
+  t.host_key = "10.9.9.9 " + sshd_->host_key().public_line + "\n";
+  auto s = SshSession::Connect(t);
+  ASSERT_EQ(s.status().code(), StatusCode::kPermissionDenied) << s.status().ToString();
+  EXPECT_NE(s.status().message().find("other hosts were not used: 10.9.9.9"), std::string::npos)
+      << s.status().message();
+  // The same key for this host, with the port as ssh-keyscan -p prints it,
+  // or in a comma list, is accepted.
+  t.host_key = KnownHostsName() + " " + sshd_->host_key().public_line;
+  EXPECT_TRUE(SshSession::Connect(t).ok());
+  t.host_key = "pxc9,127.0.0.1 " + sshd_->host_key().public_line;
+  EXPECT_TRUE(SshSession::Connect(t).ok());
+  // A line for another host next to a wrong key for this one: refused, and
+  // the message says the other line was not used.
+  auto other = MakeKeyPair(sshd_->dir());
+  ASSERT_TRUE(other.ok());
+  t.host_key = "10.9.9.9 " + sshd_->host_key().public_line + "\n127.0.0.1 " + other->public_line;
+  s = SshSession::Connect(t);
+  ASSERT_EQ(s.status().code(), StatusCode::kPermissionDenied) << s.status().ToString();
+  EXPECT_NE(s.status().message().find(other->fingerprint), std::string::npos);
+  EXPECT_NE(s.status().message().find("10.9.9.9"), std::string::npos);
+}
+
 TEST_F(SshClientTest, RefusesWrongHostKeyNamingTheOfferedFingerprint) {
   auto other = MakeKeyPair(sshd_->dir());
   ASSERT_TRUE(other.ok());
@@ -411,8 +438,7 @@ TEST_F(SshClientTest, RefusesUnknownHostWithoutAnyPins) {
   auto s = SshSession::Connect(t);
   ASSERT_EQ(s.status().code(), StatusCode::kPermissionDenied) << s.status().ToString();
   EXPECT_NE(s.status().message().find(sshd_->host_key().fingerprint), std::string::npos);
-  EXPECT_NE(s.status().message().find("no entry for \"" + KnownHostsName() + "\""),
-            std::string::npos)
+  EXPECT_NE(s.status().message().find("no key for \"" + KnownHostsName() + "\""), std::string::npos)
       << s.status().message();
   // The server never saw a credential.
   std::this_thread::sleep_for(std::chrono::milliseconds(100));  // let sshd log
