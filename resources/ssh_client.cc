@@ -519,7 +519,12 @@ echo "$u $g")sh";
 // open (fchown/fchmod semantics), so a name swapped for a symbolic link in
 // the meantime cannot redirect them; right before the rename the name must
 // still be that very file (same inode, not a link), and `mv -T` neither
-// follows nor descends into the target. Exit 29: the file was replaced.
+// follows nor descends into the target. Exit 29: the file was replaced. A
+// swap between that check and the rename (a window no shell tool closes) is
+// found right after it: what was installed is removed again (unlink, never
+// followed), so a link is never left in place; the path is then absent. Only
+// an account that can write to the directory could do that, and
+// WriteFileAtomic refuses such directories to begin with.
 constexpr char kFinishTail[] = R"sh(
 same() { [ -f /dev/fd/3 ] && [ ! -L "$t" ] && [ "$t" -ef /dev/fd/3 ]; }
 same || { echo "pxc: the temporary file $t was replaced" >&2; exit 29; }
@@ -535,6 +540,11 @@ sync -- /dev/fd/3 2>/dev/null || sync
 if [ -d "$p" ]; then echo "pxc: $p is a directory" >&2; exit 21; fi
 same || { echo "pxc: the temporary file $t was replaced" >&2; exit 29; }
 mv -f -T -- "$t" "$p" || exit 28
+if [ -L "$p" ] || [ ! "$p" -ef /dev/fd/3 ]; then
+  rm -f -- "$p"
+  echo "pxc: the temporary file $t was replaced; what was installed as $p was removed" >&2
+  exit 29
+fi
 exec 3<&-
 sync -- "$(dirname -- "$p")" 2>/dev/null || true
 )sh";
