@@ -5,6 +5,9 @@
 #include <fcntl.h>
 #include <mysql.h>
 #include <mysqld_error.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/rand.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -172,6 +175,15 @@ class TlsFiles {
 
 int ClampTimeout(int seconds) { return seconds <= 0 ? 1 : seconds; }
 
+// Overwrites the whole buffer of `s` (spare capacity too) and empties it.
+void Cleanse(std::string& s) {
+  if (s.capacity() > 0) {
+    s.resize(s.capacity());
+    OPENSSL_cleanse(s.data(), s.size());
+  }
+  s.clear();
+}
+
 // What a query may return (values plus one byte per field), and the largest
 // packet the library accepts: a server (or a machine posing as one) cannot
 // make the provider use unbounded memory.
@@ -179,6 +191,9 @@ constexpr size_t kMaxResultBytes = 16u << 20;
 constexpr unsigned long kMaxPacketBytes = 16ul << 20;
 
 }  // namespace
+
+SqlTls::~SqlTls() { Cleanse(key_pem); }
+SqlEndpoint::~SqlEndpoint() { Cleanse(password); }
 
 // ---------------------------------------------------------------------------
 // Errors.
@@ -648,11 +663,25 @@ void AppendField(std::string* key, std::string_view field) {
   *key += field;
 }
 
-// Every field of the endpoint, length-prefixed: equal keys mean identical
-// endpoints. Kept in memory only (it contains the password, as the pooled
-// endpoint does anyway).
+// Every field of the endpoint, length-prefixed, hashed with a random
+// per-process salt: equal keys mean identical endpoints, and the key holds
+// no password or private key.
 std::string PoolKey(const SqlEndpoint& e) {
+  static const std::string salt = [] {
+    std::string s(32, '\0');
+    if (RAND_bytes(reinterpret_cast<unsigned char*>(s.data()), static_cast<int>(s.size())) != 1) {
+      s = "pxc-pool-key-salt";
+    }
+    return s;
+  }();
   std::string key;
+  // One allocation, so no stale partial copy of a secret is left behind.
+  key.reserve(512 + salt.size() + e.host.size() + e.socket.size() + e.user.size() +
+              e.password.size() +
+              (e.tls ? e.tls->ca_pem.size() + e.tls->cert_pem.size() + e.tls->key_pem.size() +
+                           e.tls->server_name.size()
+                     : 0));
+  AppendField(&key, salt);
   AppendField(&key, e.host);
   AppendField(&key, std::to_string(e.port));
   AppendField(&key, e.socket);
@@ -669,7 +698,13 @@ std::string PoolKey(const SqlEndpoint& e) {
     AppendField(&key, e.tls->server_name);
     AppendField(&key, e.tls->required ? "1" : "0");
   }
-  return key;
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  if (EVP_Digest(key.data(), key.size(), md, &len, EVP_sha256(), nullptr) != 1 || len == 0) {
+    return key;  // never share connections between different endpoints
+  }
+  Cleanse(key);
+  return std::string(reinterpret_cast<const char*>(md), len);
 }
 
 }  // namespace

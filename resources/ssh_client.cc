@@ -617,6 +617,12 @@ std::string BaseName(const std::string& path) { return path.substr(path.find_las
 
 }  // namespace
 
+SshTarget::~SshTarget() {
+  Cleanse(private_key_pem);
+  Cleanse(private_key_passphrase);
+  Cleanse(password);
+}
+
 std::string ShellQuote(std::string_view s) {
   std::string out = "'";
   for (char c : s) {

@@ -61,8 +61,16 @@
 
 namespace pxc::resources {
 
-// Where and how to connect. Secret fields are only read during Connect.
+// Where and how to connect. Secret fields are only read during Connect and
+// are overwritten (OPENSSL_cleanse) when a target is destroyed.
 struct SshTarget {
+  SshTarget() = default;
+  SshTarget(const SshTarget&) = default;
+  SshTarget(SshTarget&&) = default;
+  SshTarget& operator=(const SshTarget&) = default;
+  SshTarget& operator=(SshTarget&&) = default;
+  ~SshTarget();
+
   std::string host;  // DNS name or IP address.
   int port = 22;
   std::string user = "root";
