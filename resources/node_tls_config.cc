@@ -353,7 +353,7 @@ std::optional<CertDirRecord> PrepareCertDir(SshSession& session, const Layout& l
   } else if (!creating && prior.legacy && report->stat->owner == l.owner &&
              report->stat->group == l.group && report->stat->mode == kCertDirMode &&
              l.owner != "root") {
-    // What pxc before 0.2 made of cert_dir: owner:group 0750.
+    // What earlier builds of pxc made of cert_dir: owner:group 0750.
     auto parent = session.InspectDirectory(DirName(dir));
     if (!parent.ok()) {
       ssh_settings::AddSshError(parent.status(), "Cannot Inspect " + dir, target, at, diags);
