@@ -78,6 +78,7 @@ void ClusterStatusDataSource::ValidateConfig(const Value& config, Diagnostics& d
 void ClusterStatusDataSource::Read(const schema::ProviderContext& provider, const Value& config,
                                    Value& state, Diagnostics& diags) const {
   const std::string what = "Unable to Read the Cluster Status";
+  mysql_settings::AddTransportWarnings(config, provider, diags);
   Diagnostics connect_diags;
   auto session = mysql_settings::Connect(config, provider, what, connect_diags);
   // A failed connection points at this data source's own endpoint when it

@@ -84,7 +84,8 @@ schema::NestedBlock MysqlBlock(bool for_provider) {
   auto& t = tls.block.attributes;
   t.push_back(OptionalAttr("ca_pem", Type::String())
                   .Describe("CA certificate(s) in PEM that the server's certificate must chain "
-                            "to. When set, the chain is always verified."));
+                            "to. When set, the chain is always verified and, unless "
+                            "`verify_server_cert = false`, so is the server's name."));
   t.push_back(OptionalAttr("cert_pem", Type::String())
                   .Describe("Client certificate in PEM (for accounts with REQUIRE X509, SUBJECT "
                             "or ISSUER). Requires `key_pem`."));
@@ -92,8 +93,12 @@ schema::NestedBlock MysqlBlock(bool for_provider) {
                   .Sensitive()
                   .Describe("Private key of `cert_pem` in PEM."));
   t.push_back(OptionalAttr("verify_server_cert", Type::Bool())
-                  .Describe("Also check that the server certificate names the host of "
-                            "`endpoint`. Default false."));
+                  .Describe("Check that the server certificate names the host of `endpoint` "
+                            "(a DNS or IP subjectAltName). Default: true when `ca_pem` is set, "
+                            "so that a certificate of the right CA issued for another name "
+                            "(any other node's) is refused; false without `ca_pem`. `false` "
+                            "with `ca_pem` accepts any certificate of that CA and warns at "
+                            "plan."));
   t.push_back(OptionalAttr("server_name", Type::String())
                   .Describe("The name the server certificate must carry; the client library "
                             "checks the connection host only, so this must equal the host of "
@@ -219,13 +224,65 @@ std::optional<SqlEndpoint> Resolve(const Value& obj, const schema::ProviderConte
     tls.cert_pem = str("cert_pem", true).value_or("");
     tls.key_pem = str("key_pem", true).value_or("");
     tls.server_name = str("server_name", true).value_or("");
+    // With ca_pem the server's name is verified unless explicitly turned off
+    // (any certificate of the cluster CA would do otherwise: every node's,
+    // and every pxc_node_cert with usage server_and_client).
     Value verify = Pick(own, prov, "verify_server_cert", true);
-    tls.verify_server_cert = verify.IsKnown() && verify.AsBool();
+    tls.verify_server_cert = verify.IsKnown() ? verify.AsBool() : !tls.ca_pem.empty();
     Value required = Pick(own, prov, "required", true);
     tls.required = !required.IsKnown() || required.AsBool();
     ep->tls = std::move(tls);
   }
   return *std::move(ep);
+}
+
+void AddTransportWarnings(const Value& obj, const schema::ProviderContext& provider,
+                          schema::Diagnostics& diags, const AttributePath& at) {
+  Value own = BlockOf(obj);
+  Value prov = BlockOf(provider.config);
+  if (!obj.IsKnown() || own.IsUnknown() || prov.IsUnknown()) return;
+  const AttributePath mp = at.empty() ? AttributePath::Root("mysql") : at.Attr("mysql");
+  Value endpoint_v = Pick(own, prov, "endpoint", false);
+  std::string endpoint = endpoint_v.IsKnown() ? endpoint_v.AsString() : Env("PXC_MYSQL_ENDPOINT");
+  if (endpoint_v.IsUnknown()) endpoint.clear();
+  const std::string server = endpoint.empty() ? "the MySQL server" : endpoint;
+  if (!HasTls(own) && !HasTls(prov)) {
+    if (own.IsUnknown() || (own.IsKnown() && own.GetAttr("tls").IsUnknown())) return;
+    diags.AddWarning(
+        "MySQL Connection Without TLS",
+        "The connection to " + server +
+            " has no `tls` block, so the login of `username`, every statement and, for "
+            "pxc_ssl_user, every password it sets travel in clear: anyone on the network path "
+            "can read them. Add `tls { ca_pem = pxc_ca.<name>.cert_pem }` to the provider's or "
+            "this object's `mysql` block.",
+        mp);
+    return;
+  }
+  Value ca = Pick(own, prov, "ca_pem", true);
+  Value verify = Pick(own, prov, "verify_server_cert", true);
+  if (ca.IsUnknown() || verify.IsUnknown()) return;
+  const bool has_ca = ca.IsKnown() && !ca.AsString().empty();
+  if (has_ca && verify.IsKnown() && !verify.AsBool()) {
+    diags.AddWarning(
+        "MySQL Server Name Not Verified",
+        "verify_server_cert = false: any server holding a certificate from the CA in ca_pem is "
+        "accepted as " +
+            server +
+            " (every node certificate, and every pxc_node_cert with usage = "
+            "\"server_and_client\"), so a machine in the middle holding one can relay the "
+            "login and read what is sent, passwords included. Put the endpoint's name or address "
+            "in the server certificates (ip_addresses / dns_names of pxc_node_cert) and remove "
+            "verify_server_cert = false.",
+        mp.Attr("tls").Attr("verify_server_cert"));
+  } else if (!has_ca && !(verify.IsKnown() && verify.AsBool())) {
+    diags.AddWarning(
+        "MySQL Server Not Authenticated",
+        "The connection to " + server +
+            " is encrypted, but without ca_pem the server's certificate is not checked: a "
+            "machine in the middle can pose as the server and read the login and every "
+            "password sent. Set `ca_pem` in the `tls` block (e.g. pxc_ca.<name>.cert_pem).",
+        mp.Attr("tls"));
+  }
 }
 
 SqlPool& Pool() {
@@ -268,6 +325,14 @@ std::optional<Session> Connect(const Value& obj, const schema::ProviderContext& 
     return std::nullopt;
   }
   SqlDialect dialect = SqlDialect::From(*info, (*handle)->NoBackslashEscapes());
+  if (!dialect.IsMariaDB() && dialect.major >= 8) {
+    // MySQL 8.0.16+: with partial_revokes = ON, `_` and `%` in database
+    // names of GRANT are literal (no such variable before 8.0.16: wildcards).
+    auto pr = (*handle)->Query("SELECT @@GLOBAL.partial_revokes");
+    if (pr.ok() && !pr->rows.empty() && !pr->rows[0].empty()) {
+      dialect.db_wildcards = pr->rows[0][0].value_or("0") != "1";
+    }
+  }
   return Session{*std::move(handle), dialect};
 }
 

@@ -45,6 +45,16 @@ std::optional<SqlEndpoint> Resolve(const schema::Value& obj,
                                    const schema::ProviderContext& provider,
                                    schema::Diagnostics& diags);
 
+// Warnings about what an object's effective `mysql` settings (its block,
+// then the provider's) leave open to someone on the network path: no `tls`
+// block (credentials and passwords in clear), `tls` without ca_pem (server
+// not authenticated), verify_server_cert = false with ca_pem (any
+// certificate of the CA accepted). Unknown values give no warning. For
+// plan time (resources) and data source reads; paths under `at`.mysql.
+void AddTransportWarnings(const schema::Value& obj, const schema::ProviderContext& provider,
+                          schema::Diagnostics& diags,
+                          const schema::AttributePath& at = schema::AttributePath());
+
 // The process-wide pool.
 SqlPool& Pool();
 

@@ -129,7 +129,10 @@ NodeCertResource::NodeCertResource() {
                       .RequiresReplace()
                       .Validate(schema::OneOf({"server", "client", "server_and_client"}))
                       .Describe("`server`, `client` or `server_and_client` (default; Galera "
-                                "nodes authenticate each other both ways): the extendedKeyUsage."));
+                                "nodes authenticate each other both ways): the extendedKeyUsage. "
+                                "Use `client` for client identities (applications, users with "
+                                "REQUIRE X509/SUBJECT): a certificate with serverAuth can pose "
+                                "as a server to every client that trusts the CA."));
   cert_common::AddKeyAttributes(attrs);
   attrs.push_back(OptionalAttr("cert_request_pem", Type::String())
                       .RequiresReplace()

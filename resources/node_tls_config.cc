@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "resources/mycnf.h"
+#include "resources/path_safety.h"
 #include "resources/ssh_settings.h"
 
 namespace pxc::resources {
@@ -26,6 +27,10 @@ namespace {
 
 constexpr char kAbsent[] = "(absent)";
 constexpr char kProviderOptionsKey[] = "wsrep_provider_options";
+// The `files` entry of cert_dir (key "<cert_dir>/") when it is safe.
+constexpr char kSafeDirectory[] = "directory not writable by other accounts";
+// cert_dir as pxc creates it: root:<group> 0750 (mysqld reads through the group).
+constexpr uint32_t kCertDirMode = 0750;
 
 std::string Sha256Hex(std::string_view data) {
   unsigned char md[EVP_MAX_MD_SIZE];
@@ -38,6 +43,11 @@ std::string Sha256Hex(std::string_view data) {
     out += kHex[md[i] & 15];
   }
   return out;
+}
+
+std::string DirName(const std::string& path) {
+  size_t slash = path.find_last_of('/');
+  return slash == 0 || slash == std::string::npos ? "/" : path.substr(0, slash);
 }
 
 std::optional<uint32_t> ParseMode(const std::string& s) {
@@ -63,6 +73,14 @@ struct Layout {
   std::string Path(const std::string& file) const {
     return cert_dir + (cert_dir.ends_with('/') ? "" : "/") + file;
   }
+  // cert_dir without trailing slashes (ValidateConfig refuses other oddities).
+  std::string Dir() const {
+    std::string d = cert_dir;
+    while (d.size() > 1 && d.ends_with('/')) d.pop_back();
+    return d;
+  }
+  // The key of cert_dir's entry in `files`.
+  std::string DirKey() const { return Dir() == "/" ? "/" : Dir() + "/"; }
   std::string KeyPath() const { return Path(key_file); }
   std::string CertPath() const { return Path(cert_file); }
   std::string CaPath() const { return Path(ca_file); }
@@ -84,6 +102,7 @@ struct Layout {
   std::map<std::string, std::string> DesiredFiles() const {
     std::map<std::string, std::string> out;
     for (const auto& f : Files()) out[f.path] = FileEntry(f.content, f.mode);
+    out[DirKey()] = kSafeDirectory;
     return out;
   }
 
@@ -366,17 +385,54 @@ std::optional<Layout> LayoutFrom(const Value& v) {
   return l;
 }
 
+// What pxc found at cert_dir and did with it.
+struct CertDirRecord {
+  std::string path;      // normalised
+  bool created = false;  // pxc created it (root:<group> 0750); destroy removes it when empty
+  // Owner, group and mode it had when pxc found it (not created by pxc).
+  std::optional<SshSession::FileStat> found;
+  // Made by a version of pxc that gave it to owner:group (mysql:mysql); pxc
+  // made it root-owned. Destroy leaves it so.
+  bool repaired = false;
+};
+
 struct PrivateData {
   std::vector<ManagedEdit> edits;
   std::vector<std::string> files;  // paths pxc wrote
   std::string backup;              // path of the my.cnf backup pxc made, "" if none
+  std::optional<CertDirRecord> cert_dir;
+  // Written by a version of pxc that kept no cert_dir record (and made
+  // cert_dir owner:group 0750, owner mysql by default).
+  bool legacy = false;
 };
+
+nlohmann::json StatToJson(const SshSession::FileStat& st) {
+  return {{"owner", st.owner}, {"group", st.group}, {"mode", FormatMode(st.mode)}};
+}
+
+std::optional<SshSession::FileStat> StatFromJson(const nlohmann::json& j) {
+  if (!j.is_object()) return std::nullopt;
+  SshSession::FileStat st;
+  st.type = SshSession::FileType::kDirectory;
+  if (j.contains("owner") && j["owner"].is_string()) st.owner = j["owner"].get<std::string>();
+  if (j.contains("group") && j["group"].is_string()) st.group = j["group"].get<std::string>();
+  if (j.contains("mode") && j["mode"].is_string()) {
+    st.mode = ParseMode(j["mode"].get<std::string>()).value_or(0);
+  }
+  return st;
+}
 
 std::string EncodePrivate(const PrivateData& p) {
   nlohmann::json j;
   j["config_edits"] = ManagedEditsToJson(p.edits);
   j["files"] = p.files;
   j["backup"] = p.backup;
+  if (p.cert_dir) {
+    nlohmann::json d = {{"path", p.cert_dir->path}, {"created", p.cert_dir->created}};
+    if (p.cert_dir->found) d["found"] = StatToJson(*p.cert_dir->found);
+    if (p.cert_dir->repaired) d["repaired"] = true;
+    j["cert_dir"] = d;
+  }
   return j.dump();
 }
 
@@ -385,6 +441,17 @@ StatusOr<PrivateData> DecodePrivate(const std::string& bytes) {
   if (bytes.empty()) return p;
   auto j = nlohmann::json::parse(bytes, nullptr, false);
   if (j.is_discarded() || !j.is_object()) return InvalidArgumentError("private state is not JSON");
+  if (j.contains("cert_dir") && j["cert_dir"].is_object()) {
+    const auto& d = j["cert_dir"];
+    CertDirRecord r;
+    if (d.contains("path") && d["path"].is_string()) r.path = d["path"].get<std::string>();
+    r.created = d.contains("created") && d["created"].is_boolean() && d["created"].get<bool>();
+    if (d.contains("found")) r.found = StatFromJson(d["found"]);
+    r.repaired = d.contains("repaired") && d["repaired"].is_boolean() && d["repaired"].get<bool>();
+    p.cert_dir = r;
+  } else {
+    p.legacy = true;
+  }
   if (j.contains("config_edits")) {
     PXC_ASSIGN_OR_RETURN(p.edits, ManagedEditsFromJson(j["config_edits"]));
   }
@@ -410,6 +477,134 @@ Layout LayoutFor(const TlsOptionsSpec& spec) {
   l.key_pem = "key";
   l.cert_pem = "cert";
   return l;
+}
+
+// cert_dir's entry in `files`: kSafeDirectory, or what is wrong with it.
+std::string DirectoryVerdict(const SshSession::DirectoryReport& r) {
+  if (!r.exists) return kAbsent;
+  if (r.symlink) return "symbolic link (pxc does not follow it)";
+  if (r.stat && r.stat->type != SshSession::FileType::kDirectory) return "not a directory";
+  if (r.problem) return "unsafe: " + *r.problem;
+  return kSafeDirectory;
+}
+
+// Makes sure cert_dir is a directory no account but root can change before
+// any file goes into it, and says what pxc found and did. pxc creates a
+// missing cert_dir as root:<group> 0750 and keeps a directory it created
+// that way; it never changes the owner or mode of a directory it did not
+// create, except one an older pxc gave to owner:group (the legacy case),
+// which it makes root-owned. Returns nullopt after adding an error; then
+// nothing was changed on the node. `made` tells whether it created it now.
+std::optional<CertDirRecord> PrepareCertDir(SshSession& session, const Layout& l,
+                                            const SshTarget& target, const PrivateData& prior,
+                                            bool creating, bool* made, Diagnostics& diags) {
+  *made = false;
+  const auto at = AttributePath::Root("cert_dir");
+  const std::string dir = l.Dir();
+  const std::string where = l.name + " (" + l.host + ")";
+  auto report = session.InspectDirectory(dir);
+  if (!report.ok()) {
+    ssh_settings::AddSshError(report.status(), "Cannot Inspect " + dir, target, at, diags);
+    return std::nullopt;
+  }
+  if (report->symlink) {
+    diags.AddError("cert_dir Is a Symbolic Link",
+                   dir + " on " + where +
+                       " is a symbolic link. pxc does not follow it: whoever can change the link "
+                       "would decide where the keys go and which directory pxc changes. Set "
+                       "cert_dir to the directory itself. Nothing was changed on the node.",
+                   at);
+    return std::nullopt;
+  }
+  if (report->exists && report->stat->type != SshSession::FileType::kDirectory) {
+    diags.AddError(
+        "cert_dir Is Not a Directory",
+        dir + " on " + where + " exists and is not a directory. Nothing was changed on the node.",
+        at);
+    return std::nullopt;
+  }
+  auto refuse = [&](const std::string& refusal) {
+    diags.AddError("cert_dir Can Be Changed by Other Accounts",
+                   refusal + ". Nothing was changed on the node.", at);
+    return std::nullopt;
+  };
+  CertDirRecord record;
+  record.path = dir;
+  const bool ours = prior.cert_dir && prior.cert_dir->path == dir;
+  if (!report->exists) {
+    // Its parents must be safe before pxc creates anything below them.
+    if (report->problem) return refuse(report->refusal);
+    auto created = session.MakeDirectory(dir, kCertDirMode, "root", l.group);
+    if (!created.ok()) {
+      ssh_settings::AddSshError(created.status(), "Cannot Create " + dir, target, at, diags);
+      return std::nullopt;
+    }
+    *made = *created;
+    record.created = *created;
+  } else if (ours && prior.cert_dir->created) {
+    record = *prior.cert_dir;
+    const auto& st = *report->stat;
+    if (st.owner != "root" || st.group != l.group || st.mode != kCertDirMode) {
+      // pxc's own directory drifted: put it back, if its parents are safe.
+      auto parent = session.InspectDirectory(DirName(dir));
+      if (!parent.ok()) {
+        ssh_settings::AddSshError(parent.status(), "Cannot Inspect " + dir, target, at, diags);
+        return std::nullopt;
+      }
+      if (parent->problem) return refuse(parent->refusal);
+      Status st2 = session.SetDirectoryOwnerAndMode(dir, kCertDirMode, "root", l.group);
+      if (!st2.ok()) {
+        ssh_settings::AddSshError(st2, "Cannot Repair " + dir, target, at, diags);
+        return std::nullopt;
+      }
+    }
+  } else if (!creating && prior.legacy && report->stat->owner == l.owner &&
+             report->stat->group == l.group && report->stat->mode == kCertDirMode &&
+             l.owner != "root") {
+    // What earlier builds of pxc made of cert_dir: owner:group 0750.
+    auto parent = session.InspectDirectory(DirName(dir));
+    if (!parent.ok()) {
+      ssh_settings::AddSshError(parent.status(), "Cannot Inspect " + dir, target, at, diags);
+      return std::nullopt;
+    }
+    if (parent->problem) return refuse(parent->refusal);
+    Status st2 = session.SetDirectoryOwnerAndMode(dir, kCertDirMode, "root", l.group);
+    if (!st2.ok()) {
+      ssh_settings::AddSshError(st2, "Cannot Repair " + dir, target, at, diags);
+      return std::nullopt;
+    }
+    record.found = report->stat;
+    record.repaired = true;
+    diags.AddWarning(
+        "cert_dir Made Root-Owned",
+        "An earlier version of pxc made " + dir + " on " + where + " owned by " + l.owner + ":" +
+            l.group +
+            ", so that account could replace the files pxc writes there with symbolic links and "
+            "have pxc (as root) hand it any file of the node. pxc changed it to root:" +
+            l.group + " " + FormatMode(kCertDirMode) +
+            "; mysqld still reads the files through "
+            "the group. Destroy leaves it so.",
+        at);
+  } else {
+    record = ours ? *prior.cert_dir : record;
+    if (!ours) record.found = report->stat;
+  }
+  // Whatever was there or was done: refuse a directory another account can
+  // change (pxc never re-owns one it did not make).
+  auto now = session.InspectDirectory(dir);
+  if (!now.ok()) {
+    ssh_settings::AddSshError(now.status(), "Cannot Inspect " + dir, target, at, diags);
+    return std::nullopt;
+  }
+  if (now->problem) {
+    if (*made) (void)session.RemoveDirectory(dir);
+    std::string why = now->refusal;
+    if (!record.created) {
+      why += ". pxc changes the owner and mode only of a directory it created itself";
+    }
+    return refuse(why);
+  }
+  return record;
 }
 
 }  // namespace
@@ -482,11 +677,22 @@ NodeTlsConfigResource::NodeTlsConfigResource() {
   attrs.push_back(OptionalAttr("key_pem", Type::String())
                       .Sensitive()
                       .Describe("The node's private key. Required for role `server`."));
-  attrs.push_back(OptionalComputedAttr("cert_dir", Type::String())
-                      .Default(Value::String("/etc/mysql/certs"))
-                      .RequiresReplace()
-                      .Describe("Directory for the files (created with mode 0750). Keep it "
-                                "outside the datadir: SST overwrites the datadir."));
+  attrs.push_back(
+      OptionalComputedAttr("cert_dir", Type::String())
+          .Default(Value::String("/etc/mysql/certs"))
+          .RequiresReplace()
+          .Describe("Directory for the files. When it does not exist pxc creates it as "
+                    "`root:<group>` mode 0750: mysqld reads the files through the group, "
+                    "and no account but root can add, rename or remove entries, so none "
+                    "can redirect pxc's writes (as root) to another file. Destroy removes "
+                    "it again when nothing else is left in it. An existing directory is "
+                    "used as it is (pxc never changes its owner or mode) and must not be "
+                    "changeable by any account but root: the directory and each parent "
+                    "must be owned by root and not writable by group or others, else "
+                    "apply refuses and says how to fix it. Symbolic links and system "
+                    "directories (`/`, `/etc`, `/etc/mysql`, `/usr`, `/var/lib/mysql`, "
+                    "...) are refused. Keep it outside the datadir: SST overwrites the "
+                    "datadir."));
   attrs.push_back(OptionalComputedAttr("key_file", Type::String())
                       .Describe("Key file name. Default `<name>-key.pem`."));
   attrs.push_back(OptionalComputedAttr("cert_file", Type::String())
@@ -495,10 +701,12 @@ NodeTlsConfigResource::NodeTlsConfigResource() {
                       .Describe("CA file name. Default `ca-cert.pem`."));
   attrs.push_back(OptionalComputedAttr("owner", Type::String())
                       .Default(Value::String("mysql"))
-                      .Describe("Owner of the files. Default `mysql`."));
+                      .Describe("Owner of the files (cert_dir itself belongs to root). "
+                                "Default `mysql`."));
   attrs.push_back(OptionalComputedAttr("group", Type::String())
                       .Default(Value::String("mysql"))
-                      .Describe("Group of the files. Default `mysql`."));
+                      .Describe("Group of the files and of the cert_dir pxc creates. "
+                                "Default `mysql`."));
   attrs.push_back(OptionalComputedAttr("key_mode", Type::String())
                       .Default(Value::String("0600"))
                       .Describe("Mode of the key file, octal: `0600` (default) or `0640`."));
@@ -525,8 +733,10 @@ NodeTlsConfigResource::NodeTlsConfigResource() {
       ComputedAttr("id", Type::String()).UseStateForUnknown().Describe("`<host>:<config_file>`."));
   attrs.push_back(ComputedAttr("files", Type::Map(Type::String()))
                       .Describe("Each managed file's path with `sha256:<hex> <mode> "
-                                "<owner>:<group>` as found on the node; a difference from the "
-                                "configuration shows as drift."));
+                                "<owner>:<group>` as found on the node, and `<cert_dir>/` with "
+                                "`directory not writable by other accounts` (or what is wrong "
+                                "with it); a difference from the configuration shows as "
+                                "drift."));
   attrs.push_back(ComputedAttr("config", Type::Map(Type::String()))
                       .Describe("Each managed option (`[section] key` or `[section] "
                                 "wsrep_provider_options: name`) with its value as found on the "
@@ -570,6 +780,32 @@ void NodeTlsConfigResource::ValidateConfig(const Value& config, Diagnostics& dia
     if (auto p = config.GetString(n); p && (p->empty() || (*p)[0] != '/')) {
       diags.AddError("Path Must Be Absolute", std::string(n) + " must be an absolute path.",
                      AttributePath::Root(n));
+    }
+  }
+  if (auto dir = config.GetString("cert_dir"); dir && !dir->empty() && (*dir)[0] == '/') {
+    auto norm = NormalizeAbsolutePath(*dir);
+    std::string plain = *dir;
+    while (plain.size() > 1 && plain.ends_with('/')) plain.pop_back();
+    auto config_dir = NormalizeAbsolutePath(
+        DirName(config.GetString("config_file").value_or("/etc/mysql/my.cnf")));
+    if (!norm.ok()) {
+      diags.AddError("Invalid cert_dir", "cert_dir " + norm.status().message() + ".",
+                     AttributePath::Root("cert_dir"));
+    } else if (plain != *norm) {
+      diags.AddError(
+          "Invalid cert_dir",
+          "Write cert_dir as a plain absolute path: \"" + *norm + "\", not \"" + *dir + "\".",
+          AttributePath::Root("cert_dir"));
+    } else if (IsSystemDirectory(*norm) || (config_dir.ok() && *config_dir == *norm)) {
+      diags.AddError(
+          "System Directory as cert_dir",
+          "cert_dir \"" + *dir +
+              "\" is a system directory (or the directory of config_file). pxc writes the node's "
+              "key and certificates into cert_dir and removes them on destroy, and it never "
+              "changes the owner or mode of a directory it did not create; keeping them among the "
+              "system's files is refused. Use a directory of their own, e.g. "
+              "\"/etc/mysql/certs\" (pxc creates it as root:<group> 0750).",
+          AttributePath::Root("cert_dir"));
     }
   }
   for (const char* n : {"key_file", "cert_file", "ca_file"}) {
@@ -729,15 +965,11 @@ void NodeTlsConfigResource::Apply(schema::ApplyContext& ctx, bool creating) cons
   // A create that fails part way removes what it made (files and, when it
   // created it, the directory), so a failed apply leaves nothing partial.
   bool made_dir = false;
-  if (creating) {
-    auto dir_stat = session->Stat(layout->cert_dir);
-    made_dir = dir_stat.ok() && !dir_stat->has_value();
-  }
-  Status st = session->MakeDirectory(layout->cert_dir, 0750, layout->owner, layout->group);
-  if (!st.ok()) {
-    return ssh_settings::AddSshError(st, "Cannot Create " + layout->cert_dir, *target,
-                                     AttributePath::Root("cert_dir"), ctx.diags);
-  }
+  auto dir_record =
+      PrepareCertDir(*session, *layout, *target, *prior_private, creating, &made_dir, ctx.diags);
+  if (!dir_record) return;
+  next_private.cert_dir = dir_record;
+  Status st;
   std::vector<std::string> written;
   for (const auto& f : layout->Files()) {
     st = session->WriteFileAtomic(f.path, f.content, f.mode, layout->owner, layout->group);
@@ -746,8 +978,8 @@ void NodeTlsConfigResource::Apply(schema::ApplyContext& ctx, bool creating) cons
         bool clean = true;
         for (const auto& w : written) clean &= session->RemoveFile(w).ok();
         if (made_dir) {
-          auto r = session->Exec("rmdir -- " + ShellQuote(layout->cert_dir));
-          clean &= r.ok() && r->exit_status == 0;
+          auto r = session->RemoveDirectory(layout->Dir());
+          clean &= r.ok() && *r;
         }
         st = Status(st.code(), st.message() + (clean ? ". Nothing was left on the node: the "
                                                        "files written before it were removed "
@@ -871,6 +1103,26 @@ void NodeTlsConfigResource::Read(schema::ReadContext& ctx) const {
     files[f.path] = "sha256:" + Sha256Hex(content->value_or("")) + " " + FormatMode(s.mode) + " " +
                     s.owner + ":" + s.group;
   }
+  auto dir = session->InspectDirectory(layout->Dir());
+  if (!dir.ok()) {
+    return ssh_settings::AddSshError(dir.status(), "Cannot Inspect " + layout->Dir(), *target,
+                                     AttributePath::Root("files"), ctx.diags);
+  }
+  files[layout->DirKey()] = DirectoryVerdict(*dir);
+  if (dir->exists && DirectoryVerdict(*dir) != kSafeDirectory) {
+    auto priv = DecodePrivate(ctx.private_data);
+    bool pxc_made = priv.ok() && ((priv->cert_dir && priv->cert_dir->created) || priv->legacy);
+    ctx.diags.AddWarning(
+        "cert_dir Can Be Changed by Other Accounts",
+        (dir->symlink ? layout->Dir() + " on " + layout->name + " is a symbolic link"
+                      : dir->refusal) +
+            ". " +
+            (pxc_made ? "The next apply makes it root:" + layout->group + " " +
+                            FormatMode(kCertDirMode) + ", as pxc creates it."
+                      : "pxc did not create it and does not change it: the next apply refuses "
+                        "to write into it until it is fixed."),
+        AttributePath::Root("cert_dir"));
+  }
   auto text = session->ReadFile(layout->config_file);
   if (!text.ok()) {
     return ssh_settings::AddSshError(text.status(), "Cannot Read " + layout->config_file, *target,
@@ -960,6 +1212,17 @@ void NodeTlsConfigResource::Delete(schema::ApplyContext& ctx) const {
     if (!st.ok()) {
       return ssh_settings::AddSshError(st, "Cannot Remove " + f, *target,
                                        AttributePath::Root("cert_dir"), ctx.diags);
+    }
+  }
+  // The directory pxc created goes too, when nothing else is left in it (a
+  // directory it found stays exactly as it was).
+  if (priv->cert_dir && priv->cert_dir->created && priv->cert_dir->path == layout->Dir()) {
+    auto removed = session->RemoveDirectory(layout->Dir());
+    if (!removed.ok()) {
+      ctx.diags.AddWarning("cert_dir Left in Place",
+                           "pxc created " + layout->Dir() + " on " + layout->name +
+                               " but could not remove it: " + removed.status().message(),
+                           AttributePath::Root("cert_dir"));
     }
   }
   if (!priv->backup.empty()) (void)session->RemoveFile(priv->backup);

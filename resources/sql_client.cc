@@ -5,6 +5,9 @@
 #include <fcntl.h>
 #include <mysql.h>
 #include <mysqld_error.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/rand.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -172,7 +175,25 @@ class TlsFiles {
 
 int ClampTimeout(int seconds) { return seconds <= 0 ? 1 : seconds; }
 
+// Overwrites the whole buffer of `s` (spare capacity too) and empties it.
+void Cleanse(std::string& s) {
+  if (s.capacity() > 0) {
+    s.resize(s.capacity());
+    OPENSSL_cleanse(s.data(), s.size());
+  }
+  s.clear();
+}
+
+// What a query may return (values plus one byte per field), and the largest
+// packet the library accepts: a server (or a machine posing as one) cannot
+// make the provider use unbounded memory.
+constexpr size_t kMaxResultBytes = 16u << 20;
+constexpr unsigned long kMaxPacketBytes = 16ul << 20;
+
 }  // namespace
+
+SqlTls::~SqlTls() { Cleanse(key_pem); }
+SqlEndpoint::~SqlEndpoint() { Cleanse(password); }
 
 // ---------------------------------------------------------------------------
 // Errors.
@@ -353,6 +374,7 @@ StatusOr<SqlConnection> SqlConnection::Connect(const SqlEndpoint& endpoint) {
                     mysql_optionsv(m, MYSQL_OPT_LOCAL_INFILE, &local_infile) == 0 &&
                     mysql_optionsv(m, MYSQL_OPT_PROTOCOL, &protocol) == 0 &&
                     mysql_optionsv(m, MYSQL_OPT_RECONNECT, &no) == 0 &&
+                    mysql_optionsv(m, MYSQL_OPT_MAX_ALLOWED_PACKET, &kMaxPacketBytes) == 0 &&
                     mysql_optionsv(m, MYSQL_SET_CHARSET_NAME, "utf8mb4") == 0;
   if (!options_ok) return StatusFromMysqlError(mysql_errno(m), mysql_error(m), context);
 
@@ -396,8 +418,29 @@ StatusOr<SqlConnection> SqlConnection::Connect(const SqlEndpoint& endpoint) {
   // The TLS material is needed only during the handshake.
   files.Remove();
   if (connected == nullptr) {
+    std::string message = Scrub(mysql_error(m), {endpoint.password});
+    // Connector/C's words when the certificate's names do not cover the host
+    // (the chain itself was fine: a bad chain fails earlier, in OpenSSL's words).
+    if (mysql_errno(m) == CR_SSL_CONNECTION_ERROR && endpoint.tls &&
+        endpoint.tls->verify_server_cert &&
+        message.find("Validation of SSL server certificate failed") != std::string::npos) {
+      message += ": the server's certificate does not name " + endpoint.host +
+                 " (its DNS and IP subjectAltNames are checked against the host of the "
+                 "endpoint). Connect by a name the certificate carries, or add " +
+                 endpoint.host +
+                 " to the server certificates (ip_addresses or dns_names of pxc_node_cert); "
+                 "verify_server_cert = false would accept any certificate of that CA";
+    }
+    return StatusFromMysqlError(mysql_errno(m), message, context);
+  }
+  // The handshake asked for utf8mb4, but a server may ignore that or switch
+  // the session to another character set (init_connect = 'SET NAMES gbk'):
+  // quoting for utf8mb4 in a GBK/Big5/SJIS session can end a literal early.
+  // SET NAMES after login, which also tells the library which set to escape
+  // for.
+  if (mysql_set_character_set(m, "utf8mb4") != 0) {
     return StatusFromMysqlError(mysql_errno(m), Scrub(mysql_error(m), {endpoint.password}),
-                                context);
+                                context + ": setting the character set utf8mb4");
   }
   if (endpoint.tls && endpoint.tls->required) {
     const char* cipher = mysql_get_ssl_cipher(m);
@@ -444,11 +487,12 @@ Status SqlConnection::Execute(const SqlStatement& statement) {
   PXC_RETURN_IF_ERROR(RunQuery(statement.sql, statement.secrets, "executing SQL"));
   MYSQL* m = mysql_.get();
   // Drain every result (a CALL may return several) so the connection stays
-  // usable.
+  // usable; rows are read and dropped one by one, never kept.
   for (;;) {
-    MYSQL_RES* res = mysql_store_result(m);
+    MYSQL_RES* res = mysql_use_result(m);
     if (res != nullptr) {
       mysql_free_result(res);
+      if (mysql_errno(m) != 0) return ErrorStatus("reading a result", statement.secrets);
     } else if (mysql_field_count(m) != 0) {
       return ErrorStatus("reading a result", statement.secrets);
     }
@@ -464,32 +508,47 @@ StatusOr<SqlResult> SqlConnection::Query(const std::string& sql) {
   MYSQL* m = mysql_.get();
   SqlResult result;
   bool first = true;
+  size_t total = 0;
   for (;;) {
-    MYSQL_RES* res = mysql_store_result(m);
+    // Unbuffered: rows arrive one at a time, so the size cap below holds
+    // before anything larger is allocated.
+    MYSQL_RES* res = mysql_use_result(m);
     if (res == nullptr && mysql_field_count(m) != 0) return ErrorStatus("reading a result", {});
     if (res != nullptr) {
       std::unique_ptr<MYSQL_RES, void (*)(MYSQL_RES*)> owned(res, mysql_free_result);
+      unsigned int n = mysql_num_fields(res);
       if (first) {
-        unsigned int n = mysql_num_fields(res);
         MYSQL_FIELD* fields = mysql_fetch_fields(res);
         for (unsigned int i = 0; i < n; ++i) {
           result.columns.emplace_back(fields[i].name, fields[i].name_length);
         }
-        while (MYSQL_ROW row = mysql_fetch_row(res)) {
-          unsigned long* lengths = mysql_fetch_lengths(res);
-          std::vector<std::optional<std::string>> values;
-          values.reserve(n);
-          for (unsigned int i = 0; i < n; ++i) {
-            if (row[i] == nullptr) {
-              values.emplace_back(std::nullopt);
-            } else {
-              values.emplace_back(std::string(row[i], lengths[i]));
-            }
-          }
-          result.rows.push_back(std::move(values));
-        }
-        first = false;
       }
+      while (MYSQL_ROW row = mysql_fetch_row(res)) {
+        unsigned long* lengths = mysql_fetch_lengths(res);
+        for (unsigned int i = 0; i < n; ++i) total += lengths[i] + 1;
+        if (total > kMaxResultBytes) {
+          // Stop reading: cancel the connection so that freeing the result
+          // does not read (possibly forever) what is left; it is not reused.
+          broken_ = true;
+          mariadb_cancel(m);
+          return FailedPreconditionError(
+              "running a query on " + description_ + ": the result is larger than " +
+              std::to_string(kMaxResultBytes >> 20) + " MiB; the connection was closed");
+        }
+        if (!first) continue;  // later result sets are read and dropped
+        std::vector<std::optional<std::string>> values;
+        values.reserve(n);
+        for (unsigned int i = 0; i < n; ++i) {
+          if (row[i] == nullptr) {
+            values.emplace_back(std::nullopt);
+          } else {
+            values.emplace_back(std::string(row[i], lengths[i]));
+          }
+        }
+        result.rows.push_back(std::move(values));
+      }
+      if (mysql_errno(m) != 0) return ErrorStatus("reading a result", {});
+      first = false;
     }
     int next = mysql_next_result(m);
     if (next == -1) break;
@@ -604,11 +663,25 @@ void AppendField(std::string* key, std::string_view field) {
   *key += field;
 }
 
-// Every field of the endpoint, length-prefixed: equal keys mean identical
-// endpoints. Kept in memory only (it contains the password, as the pooled
-// endpoint does anyway).
+// Every field of the endpoint, length-prefixed, hashed with a random
+// per-process salt: equal keys mean identical endpoints, and the key holds
+// no password or private key.
 std::string PoolKey(const SqlEndpoint& e) {
+  static const std::string salt = [] {
+    std::string s(32, '\0');
+    if (RAND_bytes(reinterpret_cast<unsigned char*>(s.data()), static_cast<int>(s.size())) != 1) {
+      s = "pxc-pool-key-salt";
+    }
+    return s;
+  }();
   std::string key;
+  // One allocation, so no stale partial copy of a secret is left behind.
+  key.reserve(512 + salt.size() + e.host.size() + e.socket.size() + e.user.size() +
+              e.password.size() +
+              (e.tls ? e.tls->ca_pem.size() + e.tls->cert_pem.size() + e.tls->key_pem.size() +
+                           e.tls->server_name.size()
+                     : 0));
+  AppendField(&key, salt);
   AppendField(&key, e.host);
   AppendField(&key, std::to_string(e.port));
   AppendField(&key, e.socket);
@@ -625,7 +698,13 @@ std::string PoolKey(const SqlEndpoint& e) {
     AppendField(&key, e.tls->server_name);
     AppendField(&key, e.tls->required ? "1" : "0");
   }
-  return key;
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  if (EVP_Digest(key.data(), key.size(), md, &len, EVP_sha256(), nullptr) != 1 || len == 0) {
+    return key;  // never share connections between different endpoints
+  }
+  Cleanse(key);
+  return std::string(reinterpret_cast<const char*>(md), len);
 }
 
 }  // namespace

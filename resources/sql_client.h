@@ -13,8 +13,10 @@
 //  - One error converter (StatusFromMysqlError): the server's or library's
 //    own text, the error number and the endpoint ("user" at host:port) in
 //    every message; never the password.
-//  - Safe defaults: utf8mb4, no multi-statements, LOAD DATA LOCAL disabled,
-//    no option files read, no automatic reconnect, bounded timeouts.
+//  - Safe defaults: utf8mb4 (requested at the handshake and set again after
+//    login, SET NAMES, in case the server switched it), no multi-statements,
+//    LOAD DATA LOCAL disabled, no option files read, no automatic reconnect,
+//    bounded timeouts, bounded results (see Query).
 //  - SqlPool: connection reuse per endpoint, thread-safe.
 //
 // Thread safety: a SqlConnection is used by one thread at a time (it may move
@@ -37,8 +39,16 @@ typedef struct st_mysql MYSQL;
 
 namespace pxc::resources {
 
-// TLS settings for a client connection. PEM text, never file paths.
+// TLS settings for a client connection. PEM text, never file paths. The key
+// is overwritten (OPENSSL_cleanse) when the object is destroyed.
 struct SqlTls {
+  SqlTls() = default;
+  SqlTls(const SqlTls&) = default;
+  SqlTls(SqlTls&&) = default;
+  SqlTls& operator=(const SqlTls&) = default;
+  SqlTls& operator=(SqlTls&&) = default;
+  ~SqlTls();
+
   // CA certificate(s) used to verify the server's certificate chain. When set,
   // Connector/C always verifies the chain (even without verify_server_cert).
   std::string ca_pem;
@@ -68,8 +78,16 @@ struct SqlTls {
 };
 
 // Where and how to connect. Either TCP (host, port) or, when `socket` is
-// set, a Unix socket (host and port are then only used in messages).
+// set, a Unix socket (host and port are then only used in messages). The
+// password is overwritten (OPENSSL_cleanse) when the object is destroyed.
 struct SqlEndpoint {
+  SqlEndpoint() = default;
+  SqlEndpoint(const SqlEndpoint&) = default;
+  SqlEndpoint(SqlEndpoint&&) = default;
+  SqlEndpoint& operator=(const SqlEndpoint&) = default;
+  SqlEndpoint& operator=(SqlEndpoint&&) = default;
+  ~SqlEndpoint();
+
   std::string host = "127.0.0.1";
   int port = 3306;
   std::string socket;
@@ -168,7 +186,9 @@ class SqlConnection final : public SqlExecutor {
   // Runs one statement (multi-statements are disabled), discarding results.
   Status Execute(const std::string& sql);
   Status Execute(const SqlStatement& statement) override;
-  // Runs one statement and returns all rows.
+  // Runs one statement and returns all rows of its first result set. A
+  // result of more than 16 MiB is kFailedPrecondition, and the connection
+  // is closed (broken()) rather than drained.
   StatusOr<Result> Query(const std::string& sql) override;
 
   // Server version and flavor (VERSION() and @@version_comment).
@@ -211,7 +231,8 @@ class SqlConnection final : public SqlExecutor {
 
 // Reuses connections per endpoint. The pool key covers every field of the
 // endpoint (host, port, socket, user, password, TLS material and flags,
-// timeouts), so two endpoints share connections only if they are identical.
+// timeouts), so two endpoints share connections only if they are identical;
+// it is a salted SHA-256 of them, so the pool keeps no password or key.
 // Lazy: nothing is opened before the first Acquire. Connections are opened
 // outside the pool's lock, so a slow server does not block other endpoints.
 // Thread-safe; Handles may outlive the SqlPool object.

@@ -35,10 +35,13 @@
 #include <map>
 #include <mutex>
 #include <random>
+#include <set>
 #include <thread>
 #include <type_traits>
 #include <utility>
 #include <vector>
+
+#include "resources/path_safety.h"
 
 namespace pxc::resources {
 namespace {
@@ -415,21 +418,88 @@ constexpr char kReadScript[] = R"sh(export LC_ALL=C
 if [ -d "$1" ]; then echo "pxc: $1 is a directory" >&2; exit 21; fi
 exec head -c "$2" -- "$1")sh";
 
-// $1 path. Prints "rawmode-hex uid gid size user group".
+// $1 path, $2 "-L" to follow a final symbolic link or "-P" not to. Prints
+// "rawmode-hex uid gid size user group".
 constexpr char kStatScript[] = R"sh(export LC_ALL=C
-exec stat -L -c '%f %u %g %s %U %G' -- "$1")sh";
+if [ "$2" = -L ]; then exec stat -L -c '%f %u %g %s %U %G' -- "$1"; fi
+exec stat -c '%f %u %g %s %U %G' -- "$1")sh";
 
 // $1 path.
 constexpr char kRemoveScript[] = R"sh(export LC_ALL=C
 if [ -d "$1" ] && [ ! -L "$1" ]; then echo "pxc: $1 is a directory" >&2; exit 21; fi
 exec rm -f -- "$1")sh";
 
-// $1 path, $2 octal mode, $3 chown spec ("" for none).
+// What the node says about a directory and every parent, for
+// CheckDirectoryChain (resources/path_safety.h). $1 normalised absolute path.
+// Prints "uid <writer uid>", then for each prefix of $1 (leaf first) either
+// "- <path>" (does not exist) or "<rawmode-hex> <uid> <gid> <user> <group>
+// <path>" (lstat), then "resolved <path>" (every symbolic link resolved,
+// missing components kept) and the same lines for each prefix of that path.
+constexpr char kInspectDirScript[] = R"sh(export LC_ALL=C
+echo "uid $(id -u)"
+walk() {
+  p=$1
+  while :; do
+    if [ -e "$p" ] || [ -L "$p" ]; then
+      stat -c '%f %u %g %U %G %n' -- "$p" || exit 1
+    else
+      echo "- $p"
+    fi
+    [ "$p" = / ] && break
+    p=$(dirname -- "$p")
+  done
+}
+walk "$1"
+r=$(readlink -m -- "$1") || exit 1
+echo "resolved $r"
+if [ "$r" != "$1" ]; then walk "$r"; fi)sh";
+
+// $1 path, $2 octal mode, $3 chown spec ("" for none). Creates the directory
+// when it does not exist (missing parents: root-owned 0755) and only then
+// sets its owner and mode, on the directory it opened (fchown/fchmod through
+// /dev/fd), never by a name someone could redirect. An existing directory is
+// left as it is. Prints "created" or "existed".
 constexpr char kMkdirScript[] = R"sh(export LC_ALL=C
-if [ -e "$1" ] && [ ! -d "$1" ]; then echo "pxc: $1 exists and is not a directory" >&2; exit 21; fi
-mkdir -p -m "$2" -- "$1" || exit 1
-if [ -n "$3" ]; then chown -- "$3" "$1" || exit 1; fi
-exec chmod -- "$2" "$1")sh";
+p=$1
+if [ -L "$p" ]; then echo "pxc: $p is a symbolic link" >&2; exit 24; fi
+if [ -e "$p" ]; then
+  if [ -d "$p" ]; then echo existed; exit 0; fi
+  echo "pxc: $p exists and is not a directory" >&2; exit 21
+fi
+d=$(dirname -- "$p")
+if [ ! -d "$d" ]; then (umask 022 && mkdir -p -- "$d") || exit 1; fi
+(umask 077 && mkdir -- "$p") || exit 1
+exec 3<"$p" || exit 1
+if [ ! -d /dev/fd/3 ] || [ -L "$p" ] || [ ! "$p" -ef /dev/fd/3 ]; then
+  echo "pxc: $p was replaced while pxc created it" >&2; exit 29
+fi
+if [ -n "$3" ]; then chown -- "$3" /dev/fd/3 || exit 1; fi
+chmod -- "$2" /dev/fd/3 || exit 1
+echo created)sh";
+
+// $1 path, $2 octal mode, $3 chown spec. Sets owner and mode of an existing
+// directory through an open descriptor; refuses a symbolic link.
+constexpr char kChownDirScript[] = R"sh(export LC_ALL=C
+p=$1
+if [ -L "$p" ]; then echo "pxc: $p is a symbolic link" >&2; exit 24; fi
+if [ ! -d "$p" ]; then echo "pxc: $p is not a directory" >&2; exit 21; fi
+exec 3<"$p" || exit 1
+if [ ! -d /dev/fd/3 ] || [ -L "$p" ] || [ ! "$p" -ef /dev/fd/3 ]; then
+  echo "pxc: $p was replaced" >&2; exit 29
+fi
+if [ -n "$3" ]; then chown -- "$3" /dev/fd/3 || exit 1; fi
+exec chmod -- "$2" /dev/fd/3)sh";
+
+// $1 path. Removes an empty directory (not a symbolic link). Exit 0 removed
+// or absent, 23 not empty.
+constexpr char kRmdirScript[] = R"sh(export LC_ALL=C
+p=$1
+if [ -L "$p" ]; then echo "pxc: $p is a symbolic link" >&2; exit 24; fi
+[ -e "$p" ] || exit 0
+if [ ! -d "$p" ]; then echo "pxc: $p is not a directory" >&2; exit 21; fi
+rmdir -- "$p" 2>/dev/null && exit 0
+[ -n "$(ls -A -- "$p" 2>/dev/null)" ] && exit 23
+rmdir -- "$p")sh";
 
 // $1 owner name ("" for none), $2 group name. Prints "uid gid" (-1 for none).
 constexpr char kResolveIdsScript[] = R"sh(export LC_ALL=C
@@ -443,36 +513,74 @@ if [ -n "$2" ]; then
 fi
 echo "$u $g")sh";
 
-// $1 temporary file, $2 final path. rename(2) within one directory.
-constexpr char kRenameScript[] = R"sh(export LC_ALL=C
-if [ -d "$2" ]; then echo "pxc: $2 is a directory" >&2; exit 21; fi
-mv -f -- "$1" "$2" || exit 1
-sync -- "$(dirname -- "$2")" 2>/dev/null || true)sh";
+// How both write paths finish a temporary file that holds the data: fd 3 is
+// the temporary file, opened by this shell, $t its name, $p the final path.
+// Owner and mode are set through /dev/fd/3, i.e. on the file the shell holds
+// open (fchown/fchmod semantics), so a name swapped for a symbolic link in
+// the meantime cannot redirect them; right before the rename the name must
+// still be that very file (same inode, not a link), and `mv -T` neither
+// follows nor descends into the target. Exit 29: the file was replaced. A
+// swap between that check and the rename (a window no shell tool closes) is
+// found right after it: what was installed is removed again (unlink, never
+// followed), so a link is never left in place; the path is then absent. Only
+// an account that can write to the directory could do that, and
+// WriteFileAtomic refuses such directories to begin with.
+constexpr char kFinishTail[] = R"sh(
+same() { [ -f /dev/fd/3 ] && [ ! -L "$t" ] && [ "$t" -ef /dev/fd/3 ]; }
+same || { echo "pxc: the temporary file $t was replaced" >&2; exit 29; }
+n=$(wc -c < /dev/fd/3)
+if [ "$n" -ne "$size" ]; then echo "pxc: received $n of $size bytes" >&2; exit 25; fi
+if [ -n "$sum" ] && command -v sha256sum >/dev/null 2>&1; then
+  s=$(sha256sum < /dev/fd/3); s=${s%% *}
+  if [ "$s" != "$sum" ]; then echo "pxc: SHA-256 mismatch after transfer" >&2; exit 25; fi
+fi
+if [ -n "$spec" ]; then chown -- "$spec" /dev/fd/3 || exit 26; fi
+chmod -- "$mode" /dev/fd/3 || exit 27
+sync -- /dev/fd/3 2>/dev/null || sync
+if [ -d "$p" ]; then echo "pxc: $p is a directory" >&2; exit 21; fi
+same || { echo "pxc: the temporary file $t was replaced" >&2; exit 29; }
+mv -f -T -- "$t" "$p" || exit 28
+if [ -L "$p" ] || [ ! "$p" -ef /dev/fd/3 ]; then
+  rm -f -- "$p"
+  echo "pxc: the temporary file $t was replaced; what was installed as $p was removed" >&2
+  exit 29
+fi
+exec 3<&-
+sync -- "$(dirname -- "$p")" 2>/dev/null || true
+)sh";
 
-// $1 path, $2 octal mode, $3 chown spec, $4 size, $5 sha256 hex; data on
-// stdin. The size and digest check catches a connection lost mid-transfer
-// (cat then sees a premature end of file).
-constexpr char kWriteScript[] = R"sh(export LC_ALL=C
-p=$1; d=$(dirname -- "$p"); b=$(basename -- "$p")
+// SFTP path, after the data was written over SFTP to $1 (created there
+// exclusively with mode 0600). $1 temporary file, $2 final path, $3 octal
+// mode, $4 chown spec, $5 size. On failure the caller removes $1.
+const std::string& FinishScript() {
+  static const std::string script = std::string(R"sh(export LC_ALL=C
+t=$1 p=$2 mode=$3 spec=$4 size=$5 sum=
+exec 3<"$t" || exit 23)sh") + kFinishTail;
+  return script;
+}
+
+// sudo path. $1 path, $2 temporary name (".<name>.pxc-tmp-<random>" in the
+// same directory), $3 octal mode, $4 chown spec, $5 size, $6 sha256 hex;
+// data on stdin. The temporary file is created exclusively (noclobber: never
+// an existing file or link) with mode 0600 and filled through the descriptor
+// the shell holds. The size and digest check catches a connection lost
+// mid-transfer (cat then sees a premature end of file).
+const std::string& WriteScript() {
+  static const std::string script = std::string(R"sh(export LC_ALL=C
+p=$1 t=$2 mode=$3 spec=$4 size=$5 sum=$6
+d=$(dirname -- "$p")
 if [ -d "$p" ]; then echo "pxc: $p is a directory" >&2; exit 21; fi
 if [ ! -d "$d" ]; then echo "pxc: directory $d does not exist" >&2; exit 22; fi
 umask 077
-t=$(mktemp -- "$d/.$b.pxc-tmp-XXXXXXXXXX") || exit 23
+set -C
+exec 3>"$t" || exit 23
+set +C
 trap 'rm -f -- "$t"' EXIT
 trap 'exit 129' HUP INT TERM PIPE
-cat > "$t" || exit 24
-n=$(wc -c < "$t")
-if [ "$n" -ne "$4" ]; then echo "pxc: received $n of $4 bytes" >&2; exit 25; fi
-if command -v sha256sum >/dev/null 2>&1; then
-  s=$(sha256sum < "$t"); s=${s%% *}
-  if [ "$s" != "$5" ]; then echo "pxc: SHA-256 mismatch after transfer" >&2; exit 25; fi
-fi
-if [ -n "$3" ]; then chown -- "$3" "$t" || exit 26; fi
-chmod -- "$2" "$t" || exit 27
-sync -- "$t" 2>/dev/null || sync
-mv -f -- "$t" "$p" || exit 28
-trap - EXIT
-sync -- "$d" 2>/dev/null || true)sh";
+cat >&3 || exit 24)sh") + kFinishTail +
+                                    "trap - EXIT\n";
+  return script;
+}
 
 std::string ChownSpec(const std::string& owner, const std::string& group) {
   if (owner.empty() && group.empty()) return "";
@@ -509,6 +617,12 @@ std::string BaseName(const std::string& path) { return path.substr(path.find_las
 
 }  // namespace
 
+SshTarget::~SshTarget() {
+  Cleanse(private_key_pem);
+  Cleanse(private_key_passphrase);
+  Cleanse(password);
+}
+
 std::string ShellQuote(std::string_view s) {
   std::string out = "'";
   for (char c : s) {
@@ -537,6 +651,9 @@ struct SshSession::Impl {
   // Owner/group names resolved on the node during this session (one remote
   // `id`/`getent` round trip per distinct pair instead of one per file).
   std::map<std::pair<std::string, std::string>, std::pair<long, long>> resolved_ids;
+  // Directories found safe to write into during this session (normalised).
+  // Only root or the writing user could make them unsafe again.
+  std::set<std::string> safe_dirs;
 
   Status CheckUsable() const {
     if (broken.empty()) return OkStatus();
@@ -597,6 +714,9 @@ struct SshSession::Impl {
   Status WriteViaShell(const std::string& path, std::string_view content, uint32_t mode,
                        const std::string& owner, const std::string& group);
   StatusOr<std::optional<std::string>> ReadViaSftp(const std::string& path);
+  StatusOr<DirectoryReport> Inspect(const std::string& dir);
+  Status CheckWritable(const std::string& dir);
+  Status FinishFailure(const ExecResult& r, const std::string& path, const std::string& tmp);
 };
 
 SshSession::SshSession(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -613,8 +733,10 @@ const std::string& SshSession::Describe() const { return impl_->desc; }
 
 namespace {
 
-StatusOr<std::vector<PinnedKey>> ParsePins(const SshTarget& t, const std::string& name) {
+StatusOr<std::vector<PinnedKey>> ParsePins(const SshTarget& t, const std::string& name,
+                                           std::vector<std::string>* other_hosts) {
   std::vector<PinnedKey> pins;
+  const std::string bare_host = ToLower(t.host);
   if (Contains(t.host_key, "PRIVATE KEY")) {
     return InvalidArgumentError(
         "host_key must hold the server's public host key (\"ssh-ed25519 AAAA...\"), but it "
@@ -627,7 +749,15 @@ StatusOr<std::vector<PinnedKey>> ParsePins(const SshTarget& t, const std::string
     if (f.empty() || f[0][0] == '#') continue;
     KeyPtr key;
     if (f.size() >= 2) key = ImportPublicKey(f[0], f[1]);
-    if (!key && f.size() >= 3) key = ImportPublicKey(f[1], f[2]);  // ssh-keyscan form
+    if (!key && f.size() >= 3) {
+      // ssh-keyscan form "host keytype base64": the key of that host only
+      // (the host as known_hosts writes it, with or without the port).
+      key = ImportPublicKey(f[1], f[2]);
+      if (key && !KnownHostsFieldMatches(f[0], name) && !KnownHostsFieldMatches(f[0], bare_host)) {
+        other_hosts->push_back(f[0]);
+        continue;
+      }
+    }
     if (!key) {
       return InvalidArgumentError("host_key line " + std::to_string(line_no) +
                                   " is not a public key of the form \"<type> <base64>\", e.g. "
@@ -652,7 +782,13 @@ StatusOr<std::vector<PinnedKey>> ParsePins(const SshTarget& t, const std::string
 }
 
 Status VerifyHostKey(ssh_key offered, const std::vector<PinnedKey>& pins, const std::string& desc,
-                     const std::string& offered_desc, const std::string& lookup_name) {
+                     const std::string& offered_desc, const std::string& lookup_name,
+                     const std::vector<std::string>& other_hosts) {
+  const std::string skipped =
+      other_hosts.empty()
+          ? ""
+          : " (host_key lines for other hosts were not used: " + JoinStrings(other_hosts, ", ") +
+                "; a line \"<host> <type> <base64>\" pins the key of that host only)";
   std::vector<std::string> expected;
   for (const PinnedKey& pin : pins) {
     if (ssh_key_cmp(offered, pin.key.get(), SSH_KEY_CMP_PUBLIC) != 0) {
@@ -676,17 +812,17 @@ Status VerifyHostKey(ssh_key offered, const std::vector<PinnedKey>& pins, const 
   if (expected.empty()) {
     return PermissionDeniedError(
         "host key verification failed for " + desc +
-        ": host_key is empty and known_hosts has "
-        "no entry for \"" +
-        lookup_name + "\"; the server offered " + offered_desc +
+        ": host_key and known_hosts have no key for \"" + lookup_name + "\"" + skipped +
+        "; the server offered " + offered_desc +
         ". Check that fingerprint out of band (e.g. `ssh-keygen -lf "
         "/etc/ssh/ssh_host_ed25519_key.pub` on the node) and put the key into host_key or "
         "known_hosts; to skip verification set insecure_ignore_host_key = true");
   }
   return PermissionDeniedError(
       "host key verification failed for " + desc + ": the server offered " + offered_desc +
-      ", which is not in host_key/known_hosts (expected " + JoinStrings(expected, " or ") +
-      "). If the node was reinstalled, update known_hosts; otherwise someone may be "
+      ", which is not in host_key/known_hosts (expected " + JoinStrings(expected, " or ") + ")" +
+      skipped +
+      ". If the node was reinstalled, update known_hosts; otherwise someone may be "
       "intercepting the connection. To skip verification set insecure_ignore_host_key = true");
 }
 
@@ -750,8 +886,9 @@ StatusOr<SshSession> SshSession::Connect(const SshTarget& t) {
   const std::string lookup_name =
       t.port == 22 ? ToLower(t.host) : "[" + ToLower(t.host) + "]:" + std::to_string(t.port);
   std::vector<PinnedKey> pins;
+  std::vector<std::string> other_hosts;
   if (!t.insecure_ignore_host_key) {
-    PXC_ASSIGN_OR_RETURN(pins, ParsePins(t, lookup_name));
+    PXC_ASSIGN_OR_RETURN(pins, ParsePins(t, lookup_name, &other_hosts));
   }
 
   KeyPtr client_key;
@@ -826,7 +963,8 @@ StatusOr<SshSession> SshSession::Connect(const SshTarget& t) {
     impl->key_type = KeyTypeName(server_key.get());
     if (!t.insecure_ignore_host_key) {
       PXC_RETURN_IF_ERROR(VerifyHostKey(server_key.get(), pins, desc,
-                                        impl->key_type + " " + impl->fingerprint, lookup_name));
+                                        impl->key_type + " " + impl->fingerprint, lookup_name,
+                                        other_hosts));
     }
   }
 
@@ -1137,14 +1275,144 @@ StatusOr<std::pair<long, long>> SshSession::Impl::ResolveIds(const std::string& 
   return std::make_pair(uid, gid);
 }
 
+namespace {
+
+// The temporary name next to `path`: ".<name>.pxc-tmp-<16 hex digits>".
+std::string TempNameFor(const std::string& path) {
+  const std::string dir = DirName(path);
+  return (dir == "/" ? "" : dir) + "/." + BaseName(path) + ".pxc-tmp-" + RandomHex(8);
+}
+
+}  // namespace
+
+Status SshSession::Impl::FinishFailure(const ExecResult& r, const std::string& path,
+                                       const std::string& tmp) {
+  switch (r.exit_status) {
+    case 21:
+      return FailedPreconditionError("cannot write " + path + " on " + desc +
+                                     ": it is a directory");
+    case 22:
+      return FailedPreconditionError("cannot write " + path + " on " + desc + ": directory " +
+                                     DirName(path) + " does not exist");
+    case 25:
+      return UnavailableError("cannot write " + path + " on " + desc +
+                              ": the data arrived incomplete (" + StderrSummary(r.stderr_text) +
+                              "); the file was left unchanged");
+    case 29:
+      return FailedPreconditionError(
+          "cannot write " + path + " on " + desc + ": the temporary file " + tmp +
+          " was replaced by another process while pxc wrote it, so nothing was installed and "
+          "its owner and mode were not changed. Some account other than root can change " +
+          DirName(path) + "; find out which and why");
+    default:
+      return ScriptFailure(r, "write", path);
+  }
+}
+
+StatusOr<SshSession::DirectoryReport> SshSession::Impl::Inspect(const std::string& dir_in) {
+  PXC_ASSIGN_OR_RETURN(std::string dir, NormalizeAbsolutePath(dir_in));
+  PXC_ASSIGN_OR_RETURN(ExecResult r, RunScript(kInspectDirScript, {dir}));
+  if (r.exit_status != 0) return ScriptFailure(r, "inspect", dir);
+  auto bad = [&](const std::string& why) {
+    return InternalError("cannot inspect " + dir + " on " + desc + ": " + why +
+                         " in: " + FirstLine(r.stdout_text));
+  };
+  std::vector<std::string_view> lines = SplitLines(r.stdout_text);
+  while (!lines.empty() && lines.back().empty()) lines.pop_back();
+  size_t at = 0;
+  auto next = [&]() -> std::optional<std::string_view> {
+    if (at >= lines.size()) return std::nullopt;
+    return lines[at++];
+  };
+  auto first = next();
+  unsigned long writer = 0;
+  if (!first || first->substr(0, 4) != "uid " ||
+      std::sscanf(std::string(first->substr(4)).c_str(), "%lu", &writer) != 1) {
+    return bad("no uid line");
+  }
+  // One line per prefix: "- <path>" or "<hex> <uid> <gid> <user> <group> <path>".
+  auto walk = [&](const std::string& path) -> StatusOr<std::vector<PathEntry>> {
+    std::vector<PathEntry> out;
+    for (const std::string& want : PathPrefixes(path)) {
+      auto line = next();
+      if (!line) return bad("missing line for " + want);
+      PathEntry e;
+      e.path = want;
+      if (*line == "- " + want) {
+        out.push_back(std::move(e));
+        continue;
+      }
+      std::vector<std::string> f = SplitFields(*line);
+      unsigned int mode = 0;
+      unsigned long uid = 0, gid = 0;
+      std::string_view rest = *line;
+      for (int i = 0; i < 5 && !rest.empty(); ++i) {
+        size_t sp = rest.find(' ');
+        rest = sp == std::string_view::npos ? std::string_view() : rest.substr(sp + 1);
+      }
+      if (f.size() < 6 || rest != want || std::sscanf(f[0].c_str(), "%x", &mode) != 1 ||
+          std::sscanf(f[1].c_str(), "%lu", &uid) != 1 ||
+          std::sscanf(f[2].c_str(), "%lu", &gid) != 1) {
+        return bad("unexpected line for " + want);
+      }
+      e.exists = true;
+      e.mode = mode;
+      e.uid = static_cast<uint32_t>(uid);
+      e.gid = static_cast<uint32_t>(gid);
+      e.owner = f[3] == "UNKNOWN" ? f[1] : f[3];
+      e.group = f[4] == "UNKNOWN" ? f[2] : f[4];
+      out.push_back(std::move(e));
+    }
+    return out;
+  };
+  DirectoryReport report;
+  PXC_ASSIGN_OR_RETURN(std::vector<PathEntry> chain, walk(dir));
+  auto resolved_line = next();
+  if (!resolved_line || resolved_line->substr(0, 9) != "resolved ") return bad("no resolved line");
+  std::vector<PathEntry> resolved;
+  std::string resolved_path(resolved_line->substr(9));
+  if (resolved_path != dir) {
+    auto norm = NormalizeAbsolutePath(resolved_path);
+    if (!norm.ok() || *norm != resolved_path) return bad("odd resolved path");
+    PXC_ASSIGN_OR_RETURN(resolved, walk(resolved_path));
+  }
+  const PathEntry& leaf = chain.front();
+  report.path = dir;
+  report.writer_uid = static_cast<uint32_t>(writer);
+  report.exists = leaf.exists;
+  report.symlink = leaf.exists && S_ISLNK(leaf.mode);
+  if (leaf.exists) {
+    FileStat st;
+    st.mode = leaf.mode & 07777u;
+    st.type = S_ISREG(leaf.mode)   ? FileType::kRegular
+              : S_ISDIR(leaf.mode) ? FileType::kDirectory
+              : S_ISLNK(leaf.mode) ? FileType::kSymlink
+                                   : FileType::kOther;
+    st.owner = leaf.owner;
+    st.group = leaf.group;
+    report.stat = std::move(st);
+  }
+  report.problem = DirectoryChainProblem(chain, resolved, report.writer_uid);
+  Status verdict = CheckDirectoryChain(chain, resolved, report.writer_uid);
+  if (!verdict.ok()) report.refusal = verdict.message() + " (on " + desc + ")";
+  return report;
+}
+
+Status SshSession::Impl::CheckWritable(const std::string& dir) {
+  PXC_ASSIGN_OR_RETURN(std::string norm, NormalizeAbsolutePath(dir));
+  if (safe_dirs.count(norm)) return OkStatus();
+  PXC_ASSIGN_OR_RETURN(DirectoryReport report, Inspect(norm));
+  if (report.problem) return FailedPreconditionError(report.refusal);
+  if (report.exists) safe_dirs.insert(norm);
+  return OkStatus();
+}
+
 Status SshSession::Impl::WriteViaSftp(const std::string& path, std::string_view content,
                                       uint32_t mode, const std::string& owner,
                                       const std::string& group) {
-  long uid = -1, gid = -1;
   if (!owner.empty() || !group.empty()) {
-    PXC_ASSIGN_OR_RETURN(auto ids, ResolveIds(owner, group));
-    uid = ids.first;
-    gid = ids.second;
+    // Distinguish "no such user" from other failures with a clear message.
+    PXC_RETURN_IF_ERROR(ResolveIds(owner, group).status());
   }
   Watchdog wd(ssh_get_fd(session.get()), Deadline());
   PXC_RETURN_IF_ERROR(EnsureSftp(wd));
@@ -1159,8 +1427,7 @@ Status SshSession::Impl::WriteViaSftp(const std::string& path, std::string_view 
   }
 
   const std::string dir = DirName(path);
-  const std::string tmp =
-      (dir == "/" ? "" : dir) + "/." + BaseName(path) + ".pxc-tmp-" + RandomHex(8);
+  const std::string tmp = TempNameFor(path);
   auto leftover = [&](const Status& st) {
     return Status(st.code(), st.message() + " (the temporary file " + tmp +
                                  " may remain; it is safe to delete)");
@@ -1177,7 +1444,8 @@ Status SshSession::Impl::WriteViaSftp(const std::string& path, std::string_view 
     return wd.expired() || !ssh_is_connected(session.get()) ? leftover(st) : st;
   }
 
-  // From here on, a failure removes the temporary file if it still can.
+  // From here on, a failure removes the temporary file (or whatever was put
+  // in its place: unlink never follows a link) if it still can.
   auto failed = [&](Status st) -> Status {
     file.reset();
     if (!wd.expired() && ssh_is_connected(session.get()) &&
@@ -1200,28 +1468,17 @@ Status SshSession::Impl::WriteViaSftp(const std::string& path, std::string_view 
   int close_rc = sftp_close(file.release());
   if (close_rc != SSH_OK) return failed(SftpFailure(wd, "write", path));
 
-  if (uid >= 0 || gid >= 0) {
-    if (uid < 0 || gid < 0) {
-      SftpAttrPtr attrs(sftp_stat(sf, tmp.c_str()));
-      if (!attrs) return failed(SftpFailure(wd, "write", path));
-      if (uid < 0) uid = attrs->uid;
-      if (gid < 0) gid = attrs->gid;
-    }
-    if (sftp_chown(sf, tmp.c_str(), static_cast<uid_t>(uid), static_cast<gid_t>(gid)) != SSH_OK) {
-      return failed(SftpFailure(wd, "set owner " + ChownSpec(owner, group) + " of", path));
-    }
-  }
-  if (sftp_chmod(sf, tmp.c_str(), mode & 07777u) != SSH_OK) {
-    return failed(SftpFailure(wd, "set mode " + OctalMode(mode) + " of", path));
-  }
-
-  // libssh 0.10 offers no posix-rename@openssh.com (its sftp_rename refuses
-  // to replace an existing file), so rename(2) runs as `mv` in the same
-  // directory, which is just as atomic.
-  StatusOr<ExecResult> mv = RunScript(kRenameScript, {tmp, path});
+  // libssh 0.10 has neither fsetstat nor lsetstat (setstat by name follows
+  // symbolic links) nor posix-rename@openssh.com (its sftp_rename refuses to
+  // replace an existing file): owner, mode and the rename are done by a
+  // shell that opens the temporary file, checks it is the file just written
+  // and changes that open file (see kFinishTail).
+  StatusOr<ExecResult> fin = RunScript(
+      FinishScript(),
+      {tmp, path, OctalMode(mode), ChownSpec(owner, group), std::to_string(content.size())});
   if (wd.expired()) return failed(TimedOut("cannot write " + path, true));
-  if (!mv.ok()) return failed(mv.status());
-  if (mv->exit_status != 0) return failed(ScriptFailure(*mv, "write", path));
+  if (!fin.ok()) return failed(fin.status());
+  if (fin->exit_status != 0) return failed(FinishFailure(*fin, path, tmp));
   return OkStatus();
 }
 
@@ -1234,26 +1491,13 @@ Status SshSession::Impl::WriteViaShell(const std::string& path, std::string_view
     // Distinguish "no such user" from other failures with a clear message.
     PXC_RETURN_IF_ERROR(ResolveIds(owner, group).status());
   }
-  PXC_ASSIGN_OR_RETURN(ExecResult r, RunScript(kWriteScript,
-                                               {path, OctalMode(mode), ChownSpec(owner, group),
+  const std::string tmp = TempNameFor(path);
+  PXC_ASSIGN_OR_RETURN(ExecResult r, RunScript(WriteScript(),
+                                               {path, tmp, OctalMode(mode), ChownSpec(owner, group),
                                                 std::to_string(content.size()), *digest},
                                                content));
-  switch (r.exit_status) {
-    case 0:
-      return OkStatus();
-    case 21:
-      return FailedPreconditionError("cannot write " + path + " on " + desc +
-                                     ": it is a directory");
-    case 22:
-      return FailedPreconditionError("cannot write " + path + " on " + desc + ": directory " +
-                                     DirName(path) + " does not exist");
-    case 25:
-      return UnavailableError("cannot write " + path + " on " + desc +
-                              ": the data arrived incomplete (" + StderrSummary(r.stderr_text) +
-                              "); the file was left unchanged");
-    default:
-      return ScriptFailure(r, "write", path);
-  }
+  if (r.exit_status == 0) return OkStatus();
+  return FinishFailure(r, path, tmp);
 }
 
 Status SshSession::WriteFileAtomic(const std::string& path, std::string_view content, uint32_t mode,
@@ -1261,6 +1505,7 @@ Status SshSession::WriteFileAtomic(const std::string& path, std::string_view con
   PXC_RETURN_IF_ERROR(ValidatePath(path));
   if (path == "/") return InvalidArgumentError("cannot write a file at /");
   PXC_RETURN_IF_ERROR(impl_->CheckUsable());
+  PXC_RETURN_IF_ERROR(impl_->CheckWritable(DirName(path)));
   if (impl_->use_sudo) return impl_->WriteViaShell(path, content, mode, owner, group);
   return impl_->WriteViaSftp(path, content, mode, owner, group);
 }
@@ -1336,9 +1581,10 @@ StatusOr<std::optional<std::string>> SshSession::ReadFile(const std::string& pat
   return impl_->ScriptFailure(r, "read", path);
 }
 
-StatusOr<std::optional<SshSession::FileStat>> SshSession::Stat(const std::string& path) {
+StatusOr<std::optional<SshSession::FileStat>> SshSession::StatImpl(const std::string& path,
+                                                                   bool follow) {
   PXC_RETURN_IF_ERROR(ValidatePath(path));
-  PXC_ASSIGN_OR_RETURN(ExecResult r, impl_->RunScript(kStatScript, {path}));
+  PXC_ASSIGN_OR_RETURN(ExecResult r, impl_->RunScript(kStatScript, {path, follow ? "-L" : "-P"}));
   if (r.exit_status != 0) {
     if (Contains(r.stderr_text, "No such file or directory") ||
         Contains(r.stderr_text, "Not a directory")) {
@@ -1358,11 +1604,25 @@ StatusOr<std::optional<SshSession::FileStat>> SshSession::Stat(const std::string
   st.mode = raw_mode & 07777u;
   st.type = (raw_mode & S_IFMT) == S_IFREG   ? FileType::kRegular
             : (raw_mode & S_IFMT) == S_IFDIR ? FileType::kDirectory
+            : (raw_mode & S_IFMT) == S_IFLNK ? FileType::kSymlink
                                              : FileType::kOther;
   st.owner = std::string(user) == "UNKNOWN" ? uid : user;
   st.group = std::string(group) == "UNKNOWN" ? gid : group;
   st.size = size;
   return std::optional<FileStat>(std::move(st));
+}
+
+StatusOr<std::optional<SshSession::FileStat>> SshSession::Stat(const std::string& path) {
+  return StatImpl(path, true);
+}
+
+StatusOr<std::optional<SshSession::FileStat>> SshSession::Lstat(const std::string& path) {
+  return StatImpl(path, false);
+}
+
+StatusOr<SshSession::DirectoryReport> SshSession::InspectDirectory(const std::string& dir) {
+  PXC_RETURN_IF_ERROR(impl_->CheckUsable());
+  return impl_->Inspect(dir);
 }
 
 Status SshSession::RemoveFile(const std::string& path) {
@@ -1377,20 +1637,76 @@ Status SshSession::RemoveFile(const std::string& path) {
   return impl_->ScriptFailure(r, "remove", path);
 }
 
-Status SshSession::MakeDirectory(const std::string& path, uint32_t mode, const std::string& owner,
-                                 const std::string& group) {
+StatusOr<bool> SshSession::MakeDirectory(const std::string& path, uint32_t mode,
+                                         const std::string& owner, const std::string& group) {
   PXC_RETURN_IF_ERROR(ValidatePath(path));
   if (!owner.empty() || !group.empty()) {
     PXC_RETURN_IF_ERROR(impl_->ResolveIds(owner, group).status());
   }
   PXC_ASSIGN_OR_RETURN(ExecResult r, impl_->RunScript(kMkdirScript, {path, OctalMode(mode),
                                                                      ChownSpec(owner, group)}));
-  if (r.exit_status == 0) return OkStatus();
-  if (r.exit_status == 21) {
-    return FailedPreconditionError("cannot create directory " + path + " on " + impl_->desc +
-                                   ": a file of that name exists");
+  if (r.exit_status == 0) return Contains(r.stdout_text, "created");
+  switch (r.exit_status) {
+    case 21:
+      return FailedPreconditionError("cannot create directory " + path + " on " + impl_->desc +
+                                     ": a file of that name exists");
+    case 24:
+      return FailedPreconditionError("cannot create directory " + path + " on " + impl_->desc +
+                                     ": it is a symbolic link");
+    case 29:
+      return FailedPreconditionError("cannot create directory " + path + " on " + impl_->desc +
+                                     ": it was replaced by another process while pxc created "
+                                     "it; some account other than root can change " +
+                                     DirName(path));
+    default:
+      return impl_->ScriptFailure(r, "create directory", path);
   }
-  return impl_->ScriptFailure(r, "create directory", path);
+}
+
+Status SshSession::SetDirectoryOwnerAndMode(const std::string& path, uint32_t mode,
+                                            const std::string& owner, const std::string& group) {
+  PXC_RETURN_IF_ERROR(ValidatePath(path));
+  if (!owner.empty() || !group.empty()) {
+    PXC_RETURN_IF_ERROR(impl_->ResolveIds(owner, group).status());
+  }
+  PXC_ASSIGN_OR_RETURN(ExecResult r, impl_->RunScript(kChownDirScript, {path, OctalMode(mode),
+                                                                        ChownSpec(owner, group)}));
+  switch (r.exit_status) {
+    case 0:
+      impl_->safe_dirs.clear();  // the verdicts may have changed
+      return OkStatus();
+    case 21:
+      return FailedPreconditionError("cannot change directory " + path + " on " + impl_->desc +
+                                     ": it is not a directory");
+    case 24:
+      return FailedPreconditionError("cannot change directory " + path + " on " + impl_->desc +
+                                     ": it is a symbolic link");
+    case 29:
+      return FailedPreconditionError("cannot change directory " + path + " on " + impl_->desc +
+                                     ": it was replaced by another process meanwhile");
+    default:
+      return impl_->ScriptFailure(r, "change owner and mode of", path);
+  }
+}
+
+StatusOr<bool> SshSession::RemoveDirectory(const std::string& path) {
+  PXC_RETURN_IF_ERROR(ValidatePath(path));
+  PXC_ASSIGN_OR_RETURN(ExecResult r, impl_->RunScript(kRmdirScript, {path}));
+  switch (r.exit_status) {
+    case 0:
+      impl_->safe_dirs.clear();
+      return true;
+    case 23:
+      return false;
+    case 21:
+      return FailedPreconditionError("cannot remove directory " + path + " on " + impl_->desc +
+                                     ": it is not a directory");
+    case 24:
+      return FailedPreconditionError("cannot remove directory " + path + " on " + impl_->desc +
+                                     ": it is a symbolic link");
+    default:
+      return impl_->ScriptFailure(r, "remove directory", path);
+  }
 }
 
 }  // namespace pxc::resources

@@ -15,6 +15,12 @@
 //  - WriteFileAtomic never exposes a partially written file under the final
 //    name and never lets the new file be readable by anyone but its writer
 //    before its final owner and mode are set (see there).
+//  - No other account can redirect pxc's writes: WriteFileAtomic refuses a
+//    directory that an account other than root (and the SSH user) can change
+//    (resources/path_safety.h), and owner and mode are set on the open file,
+//    never by a name a symbolic link could stand in for. Directory changes
+//    (MakeDirectory, SetDirectoryOwnerAndMode) refuse symbolic links and act
+//    on an open descriptor too.
 //
 // Errors (every message names the node as "label (host:port)"):
 //  - kInvalidArgument: the SshTarget is unusable (no credentials, a bad key,
@@ -35,10 +41,10 @@
 //  - kNotFound: an owner or group name does not exist on the node.
 //  - kInternal: libssh failed in a way no input explains.
 //
-// Remote requirements: a POSIX shell as the login shell, coreutils-like
-// `stat -c`, `mktemp`, `mv`, `chown`, `chmod`, `id`, `getent` (any Linux
-// distribution), an SFTP subsystem when sudo is false, and `sudo` with a
-// NOPASSWD rule when sudo is true.
+// Remote requirements: Linux (/dev/fd), a POSIX shell, GNU coreutils
+// (`stat -c`, `readlink -m`, `mv -T`, `chown`, `chmod`), `id`, `getent`, an
+// SFTP subsystem when sudo is false, and `sudo` with a NOPASSWD rule when
+// sudo is true.
 //
 // Thread safety: an SshSession is not thread-safe; use one per thread.
 // Different sessions are independent and may be used concurrently (libssh is
@@ -55,8 +61,16 @@
 
 namespace pxc::resources {
 
-// Where and how to connect. Secret fields are only read during Connect.
+// Where and how to connect. Secret fields are only read during Connect and
+// are overwritten (OPENSSL_cleanse) when a target is destroyed.
 struct SshTarget {
+  SshTarget() = default;
+  SshTarget(const SshTarget&) = default;
+  SshTarget(SshTarget&&) = default;
+  SshTarget& operator=(const SshTarget&) = default;
+  SshTarget& operator=(SshTarget&&) = default;
+  ~SshTarget();
+
   std::string host;  // DNS name or IP address.
   int port = 22;
   std::string user = "root";
@@ -72,8 +86,10 @@ struct SshTarget {
 
   // Host key verification (at least one of these, or the explicit opt-out).
   // host_key: one key per line, "ssh-ed25519 AAAA... [comment]"; a line as
-  // printed by ssh-keyscan ("host ssh-ed25519 AAAA...") is accepted too, its
-  // host field ignored. Blank lines and '#' comments are allowed.
+  // printed by ssh-keyscan ("host ssh-ed25519 AAAA...", "[host]:port ...",
+  // comma lists, hashed names) pins that key for the hosts it names only:
+  // it is used when it names `host` (with or without the port). Blank lines
+  // and '#' comments are allowed.
   std::string host_key;
   // known_hosts file content: entries match "host" (port 22) or "[host]:port",
   // with comma lists, '*'/'?' wildcards, '!' negation, hashed "|1|" names and
@@ -124,7 +140,7 @@ class SshSession {
   // larger than 16 MiB; kPermissionDenied naming the path.
   StatusOr<std::optional<std::string>> ReadFile(const std::string& path);
 
-  enum class FileType { kRegular, kDirectory, kOther };
+  enum class FileType { kRegular, kDirectory, kSymlink, kOther };
   struct FileStat {
     uint32_t mode = 0;  // Permission bits, st_mode & 07777.
     FileType type = FileType::kOther;
@@ -134,19 +150,46 @@ class SshSession {
   };
   // Follows symlinks. nullopt when `path` does not exist.
   StatusOr<std::optional<FileStat>> Stat(const std::string& path);
+  // Does not follow a final symbolic link (its type is then kSymlink).
+  StatusOr<std::optional<FileStat>> Lstat(const std::string& path);
+
+  // What pxc needs to know before it writes into a directory: the directory
+  // itself (lstat) and whether any account other than root and the SSH user
+  // can change it or one of its parents (resources/path_safety.h).
+  struct DirectoryReport {
+    std::string path;  // normalised
+    uint32_t writer_uid = 0;
+    bool exists = false;
+    bool symlink = false;
+    std::optional<FileStat> stat;  // lstat of the directory, when it exists
+    // Short reason it is unsafe ("/etc/mysql/certs is owned by mysql
+    // (mysql:mysql 0750)"), nullopt when safe. Missing components are safe.
+    std::optional<std::string> problem;
+    std::string refusal;  // the full explanation and fix, when unsafe
+  };
+  // kInvalidArgument for a path with "..".
+  StatusOr<DirectoryReport> InspectDirectory(const std::string& dir);
 
   // Replaces (or creates) the file at absolute `path` atomically: the data is
   // written to a new, randomly named file ".<name>.pxc-tmp-<random>" in the
   // same directory, created exclusively with mode 0600, flushed to disk,
-  // given `owner`/`group` (empty: leave as created) and then `mode`, and only
-  // then renamed over `path`. On failure the temporary file is removed and
-  // `path` is untouched; if the connection itself was lost the temporary
-  // file may remain (the message names it) but `path` is still untouched.
-  // Without sudo the data goes over SFTP; with sudo through `sudo -n sh` with
-  // the data on stdin, verified by size and SHA-256 before the rename.
+  // given `owner`/`group` (empty: leave as created) and then `mode` through
+  // a descriptor of that very file, and only then renamed over `path` (which
+  // is replaced, never followed, when it is a symbolic link to a file). On
+  // failure the temporary file is removed and `path` is untouched; if the
+  // connection itself was lost the temporary file may remain (the message
+  // names it) but `path` is still untouched. Without sudo the data goes over
+  // SFTP; with sudo through `sudo -n sh` with the data on stdin, verified by
+  // size and SHA-256 before the rename.
+  // Before anything is written the directory is checked (once per session):
+  // if an account other than root and the SSH user can change it or one of
+  // its parents, nothing is written (kFailedPrecondition explaining why and
+  // how to fix it). A temporary file replaced by someone else meanwhile is
+  // never installed and never changed (kFailedPrecondition, "replaced").
   // Errors: kPermissionDenied naming the path, kFailedPrecondition when the
-  // directory is missing or `path` is a directory, kNotFound for an unknown
-  // owner/group, kUnavailable, kDeadlineExceeded.
+  // directory is missing, unsafe or `path` is a directory, kNotFound for an
+  // unknown owner/group, kInvalidArgument for ".." in the path,
+  // kUnavailable, kDeadlineExceeded.
   Status WriteFileAtomic(const std::string& path, std::string_view content, uint32_t mode,
                          const std::string& owner, const std::string& group);
 
@@ -154,12 +197,25 @@ class SshSession {
   // exist. kFailedPrecondition if it is a directory.
   Status RemoveFile(const std::string& path);
 
-  // `mkdir -p`: creates `path` and missing parents (parents get 0755), then
-  // sets `mode` and `owner`/`group` (empty: leave unchanged) on `path`, also
-  // when it already existed. kFailedPrecondition if `path` exists and is not
-  // a directory.
-  Status MakeDirectory(const std::string& path, uint32_t mode, const std::string& owner,
-                       const std::string& group);
+  // Creates `path` when it does not exist (missing parents: 0755, owned by
+  // the SSH user or root) and then sets `mode` and `owner`/`group` (empty:
+  // leave as created) on the directory it made, through an open descriptor.
+  // An existing directory is left exactly as it is. Returns true when it
+  // created the directory. kFailedPrecondition if `path` is a symbolic link
+  // or exists and is not a directory.
+  StatusOr<bool> MakeDirectory(const std::string& path, uint32_t mode, const std::string& owner,
+                               const std::string& group);
+
+  // Sets `mode` and `owner`/`group` (empty: unchanged) of the existing
+  // directory `path` through an open descriptor. kFailedPrecondition for a
+  // symbolic link or a non-directory.
+  Status SetDirectoryOwnerAndMode(const std::string& path, uint32_t mode, const std::string& owner,
+                                  const std::string& group);
+
+  // Removes the directory `path` if it is empty: true when removed (or
+  // absent), false when it still holds entries (it is left alone).
+  // kFailedPrecondition for a symbolic link or a non-directory.
+  StatusOr<bool> RemoveDirectory(const std::string& path);
 
   // The server's host key fingerprint as OpenSSH prints it: "SHA256:..." .
   std::string HostKeyFingerprint() const;
@@ -171,6 +227,7 @@ class SshSession {
  private:
   struct Impl;
   explicit SshSession(std::unique_ptr<Impl> impl);
+  StatusOr<std::optional<FileStat>> StatImpl(const std::string& path, bool follow);
   std::unique_ptr<Impl> impl_;
 };
 

@@ -24,11 +24,19 @@ void AddConnectionAttributes(std::vector<schema::Attribute>& attrs, const std::s
   attrs.push_back(OptionalAttr(p + "use_agent", Type::Bool())
                       .Describe("Authenticate with the agent at `SSH_AUTH_SOCK`."));
   attrs.push_back(OptionalAttr(p + "host_key", Type::String())
-                      .Describe("The node's SSH host public key(s), e.g. `ssh-ed25519 AAAA…`."));
+                      .Describe("The node's SSH host public key(s), e.g. `ssh-ed25519 AAAA…`, "
+                                "one per line. A line as ssh-keyscan prints it (`<host> "
+                                "<type> <base64>`) pins the key for the host it names only."));
   attrs.push_back(OptionalAttr(p + "known_hosts", Type::String())
                       .Describe("known_hosts content used to verify the node's host key."));
   attrs.push_back(OptionalAttr(p + "insecure_ignore_host_key", Type::Bool())
-                      .Describe("Skip host key verification. Off by default; only for labs."));
+                      .Describe(p.empty() ? "Skip host key verification. Off by default; only for "
+                                            "labs. Does not apply to a resource that pins its own "
+                                            "`ssh_host_key` or `ssh_known_hosts`."
+                                          : "Skip host key verification. Off by default; only for "
+                                            "labs. The provider's setting does not apply when this "
+                                            "resource sets `" +
+                                                p + "host_key` or `" + p + "known_hosts`."));
   attrs.push_back(OptionalAttr(p + "sudo", Type::Bool())
                       .Describe("Run commands and file operations through `sudo -n` (for a "
                                 "non-root user)."));
@@ -97,7 +105,16 @@ std::optional<SshTarget> Resolve(const Value& obj, const std::string& prefix,
   t.use_agent = flag("use_agent");
   t.host_key = str("host_key");
   t.known_hosts = str("known_hosts");
-  t.insecure_ignore_host_key = flag("insecure_ignore_host_key");
+  // Keys pinned on the object itself win over a provider-wide opt-out: only
+  // the object's own insecure_ignore_host_key can turn its pins off.
+  const bool pinned_here =
+      !obj.GetAttr(prefix + "host_key").IsNull() || !obj.GetAttr(prefix + "known_hosts").IsNull();
+  if (pinned_here) {
+    Value own = obj.GetAttr(prefix + "insecure_ignore_host_key");
+    t.insecure_ignore_host_key = own.IsKnown() && own.AsBool();
+  } else {
+    t.insecure_ignore_host_key = flag("insecure_ignore_host_key");
+  }
   t.sudo = flag("sudo");
   t.connect_timeout_seconds = static_cast<int>(num("connect_timeout_seconds", 15));
   t.command_timeout_seconds = static_cast<int>(num("command_timeout_seconds", 300));

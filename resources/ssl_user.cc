@@ -55,6 +55,7 @@ UserSpec::Grant GrantFrom(const Value& e) {
   }
   g.on = e.GetString("on").value_or("");
   g.with_grant_option = e.GetBool("with_grant_option").value_or(false);
+  g.database_pattern = e.GetBool("database_pattern").value_or(false);
   return g;
 }
 
@@ -164,6 +165,14 @@ SslUserResource::SslUserResource() {
                     "(`` `my db`.* ``)."));
   grant.block.attributes.push_back(OptionalAttr("with_grant_option", Type::Bool())
                                        .Describe("Also grant GRANT OPTION on the target."));
+  grant.block.attributes.push_back(
+      OptionalAttr("database_pattern", Type::Bool())
+          .Describe("For a `db.*` target: treat `_` and `%` in the database name as the "
+                    "server's wildcards, so that the grant covers every database the pattern "
+                    "matches (`` `app_%`.* ``). By default they are escaped (`app\\_db`): "
+                    "`app_db.*` then means the database `app_db` only, not also `appXdb`. "
+                    "Needs a `_` or `%` in the name. (MySQL 8 with `partial_revokes = ON` "
+                    "has no patterns.)"));
   schema_.block.blocks.push_back(std::move(grant));
   schema_.block.blocks.push_back(mysql_settings::MysqlBlock(/*for_provider=*/false));
 }
@@ -239,6 +248,13 @@ void SslUserResource::ValidateConfig(const Value& config, Diagnostics& diags) co
         if (!t.ok()) {
           on_ok = false;
           diags.AddStatus(t.status(), "Invalid Grant Target", "", gp.Attr("on"));
+        } else if (e.GetBool("database_pattern").value_or(false) &&
+                   (!t->db || t->table || !HasDatabaseWildcard(*t->db))) {
+          diags.AddError("Not a Database Pattern",
+                         "database_pattern applies to a `db.*` target whose database name has "
+                         "a `_` or `%` wildcard; \"" +
+                             *on + "\" has none. Remove database_pattern.",
+                         gp.Attr("database_pattern"));
         } else if (!targets.insert(FormatGrantTarget(*t)).second) {
           diags.AddError("Duplicate Grant Target",
                          "Another grant block already names " + FormatGrantTarget(*t) +
@@ -266,6 +282,7 @@ void SslUserResource::ValidateConfig(const Value& config, Diagnostics& diags) co
 }
 
 void SslUserResource::ModifyPlan(schema::PlanContext& ctx) const {
+  mysql_settings::AddTransportWarnings(ctx.planned, ctx.provider, ctx.diags);
   Value name = ctx.planned.GetAttr("name");
   Value host = ctx.planned.GetAttr("host");
   if (name.IsKnown() && host.IsKnown()) {
@@ -358,11 +375,14 @@ void SslUserResource::Read(schema::ReadContext& ctx) const {
     }
     std::vector<Value> privs;
     for (const auto& p : g.privileges) privs.push_back(Value::String(p));
+    UserSpec::Grant written = GrantAsWritten(g);
     auto obj = Value::ObjectOf(
-        elem_type, {{"privileges", Value::Set(Type::String(), std::move(privs))},
-                    {"on", Value::String(g.on)},
-                    {"with_grant_option",
-                     g.with_grant_option ? Value::Bool(true) : Value::Null(Type::Bool())}});
+        elem_type,
+        {{"privileges", Value::Set(Type::String(), std::move(privs))},
+         {"on", Value::String(written.on)},
+         {"with_grant_option", g.with_grant_option ? Value::Bool(true) : Value::Null(Type::Bool())},
+         {"database_pattern",
+          written.database_pattern ? Value::Bool(true) : Value::Null(Type::Bool())}});
     if (!obj.ok()) return ctx.diags.AddStatus(obj.status(), "Internal Provider Error");
     elems.push_back(*obj);
   }

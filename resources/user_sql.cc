@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <map>
+#include <regex>
 #include <set>
 #include <utility>
 
@@ -727,6 +728,64 @@ std::string FormatGrantTarget(const GrantTarget& t) {
 
 std::string GrantTargetSql(const GrantTarget& t) { return SqlPart(t.db) + "." + SqlPart(t.table); }
 
+std::string EscapeDatabaseWildcards(std::string_view db) {
+  std::string out;
+  for (size_t i = 0; i < db.size(); ++i) {
+    char c = db[i];
+    if (c == '\\' && i + 1 < db.size()) {  // an escape the user wrote: keep it
+      out += c;
+      out += db[++i];
+      continue;
+    }
+    if (c == '_' || c == '%') out += '\\';
+    out += c;
+  }
+  return out;
+}
+
+std::string UnescapeDatabaseWildcards(std::string_view db) {
+  std::string out;
+  for (size_t i = 0; i < db.size(); ++i) {
+    if (db[i] == '\\' && i + 1 < db.size() && (db[i + 1] == '_' || db[i + 1] == '%')) continue;
+    out += db[i];
+  }
+  return out;
+}
+
+bool HasDatabaseWildcard(std::string_view db) {
+  for (size_t i = 0; i < db.size(); ++i) {
+    if (db[i] == '\\') {
+      ++i;
+    } else if (db[i] == '_' || db[i] == '%') {
+      return true;
+    }
+  }
+  return false;
+}
+
+UserSpec::Grant GrantAsWritten(const UserSpec::Grant& normal) {
+  UserSpec::Grant g = normal;
+  auto target = ParseGrantTarget(normal.on);
+  if (!target.ok() || !target->db || target->table) return g;
+  if (HasDatabaseWildcard(*target->db)) {
+    g.database_pattern = true;
+  } else {
+    target->db = UnescapeDatabaseWildcards(*target->db);
+    g.on = FormatGrantTarget(*target);
+  }
+  return g;
+}
+
+namespace {
+
+// The target as the server must read it in `dialect`.
+std::string TargetSql(GrantTarget t, const SqlDialect& dialect) {
+  if (!dialect.db_wildcards && t.db && !t.table) t.db = UnescapeDatabaseWildcards(*t.db);
+  return GrantTargetSql(t);
+}
+
+}  // namespace
+
 // ---------------------------------------------------------------------------
 // Privileges and normalisation.
 
@@ -762,6 +821,11 @@ StatusOr<std::vector<UserSpec::Grant>> NormalizeGrants(const std::vector<UserSpe
   for (size_t gi = 0; gi < grants.size(); ++gi) {
     const UserSpec::Grant& g = grants[gi];
     PXC_ASSIGN_OR_RETURN(GrantTarget target, ParseGrantTarget(g.on));
+    // A user's database name means that database unless it is a pattern;
+    // what the server reports is already in its own (escaped) form.
+    if (strict && !g.database_pattern && target.db && !target.table) {
+      target.db = EscapeDatabaseWildcards(*target.db);
+    }
     auto& [privs, wgo] = by_target[FormatGrantTarget(target)];
     for (const std::string& p : g.privileges) {
       if (strict) {
@@ -891,7 +955,8 @@ StatusOr<std::string> PrivilegeListSql(const std::vector<std::string>& privilege
 }
 
 StatusOr<SqlStatement> GrantStatementNormalized(const std::string& account,
-                                                const UserSpec::Grant& g) {
+                                                const UserSpec::Grant& g,
+                                                const SqlDialect& dialect) {
   PXC_ASSIGN_OR_RETURN(GrantTarget target, ParseGrantTarget(g.on));
   std::vector<std::string> privs;
   for (const std::string& p : g.privileges) {
@@ -907,7 +972,7 @@ StatusOr<SqlStatement> GrantStatementNormalized(const std::string& account,
   } else {
     PXC_ASSIGN_OR_RETURN(list, PrivilegeListSql(privs, true));
   }
-  std::string sql = "GRANT " + list + " ON " + GrantTargetSql(target) + " TO " + account;
+  std::string sql = "GRANT " + list + " ON " + TargetSql(target, dialect) + " TO " + account;
   if (g.with_grant_option) sql += " WITH GRANT OPTION";
   return SqlStatement{std::move(sql), {}};
 }
@@ -952,7 +1017,7 @@ StatusOr<std::vector<SqlStatement>> CreateUserStatements(const UserSpec& spec,
   out.push_back(
       SqlStatement{"CREATE USER " + account + identified.sql + " " + require, identified.secrets});
   for (const UserSpec::Grant& g : s.grants) {
-    PXC_ASSIGN_OR_RETURN(SqlStatement st, GrantStatementNormalized(account, g));
+    PXC_ASSIGN_OR_RETURN(SqlStatement st, GrantStatementNormalized(account, g, dialect));
     out.push_back(std::move(st));
   }
   return out;
@@ -978,7 +1043,14 @@ StatusOr<SqlStatement> AlterIdentifiedStatement(const UserSpec& spec, const SqlD
 StatusOr<SqlStatement> GrantStatement(std::string_view name, std::string_view host,
                                       const UserSpec::Grant& grant, const SqlDialect& dialect) {
   PXC_ASSIGN_OR_RETURN(std::string account, QuoteAccount(name, NormalizeHost(host), dialect));
-  return GrantStatementNormalized(account, grant);
+  UserSpec::Grant g = grant;
+  PXC_ASSIGN_OR_RETURN(GrantTarget target, ParseGrantTarget(g.on));
+  if (!g.database_pattern && target.db && !target.table) {
+    target.db = EscapeDatabaseWildcards(*target.db);  // idempotent on escaped names
+    g.on = FormatGrantTarget(target);
+  }
+  g.database_pattern = false;
+  return GrantStatementNormalized(account, g, dialect);
 }
 
 StatusOr<SqlStatement> RevokeStatement(std::string_view name, std::string_view host,
@@ -988,7 +1060,8 @@ StatusOr<SqlStatement> RevokeStatement(std::string_view name, std::string_view h
   PXC_ASSIGN_OR_RETURN(GrantTarget target, ParseGrantTarget(on));
   if (privileges.empty()) return InvalidArgumentError("REVOKE needs at least one privilege");
   PXC_ASSIGN_OR_RETURN(std::string list, PrivilegeListSql(privileges, false));
-  return SqlStatement{"REVOKE " + list + " ON " + GrantTargetSql(target) + " FROM " + account, {}};
+  return SqlStatement{"REVOKE " + list + " ON " + TargetSql(target, dialect) + " FROM " + account,
+                      {}};
 }
 
 StatusOr<SqlStatement> DropUserStatement(std::string_view name, std::string_view host,
@@ -1064,7 +1137,7 @@ StatusOr<std::vector<SqlStatement>> DiffUserStatements(const UserSpec& current_i
     bool add_option = d.with_grant_option && !c.with_grant_option;
     if (!grant.empty() || add_option) {
       UserSpec::Grant g{grant, on, add_option};
-      PXC_ASSIGN_OR_RETURN(SqlStatement st, GrantStatementNormalized(account, g));
+      PXC_ASSIGN_OR_RETURN(SqlStatement st, GrantStatementNormalized(account, g, dialect));
       out.push_back(std::move(st));
     }
   }
@@ -1074,163 +1147,235 @@ StatusOr<std::vector<SqlStatement>> DiffUserStatements(const UserSpec& current_i
 // ---------------------------------------------------------------------------
 // Reading back.
 
+namespace {
+
+// A SHOW GRANTS line as it may appear in messages: everything from
+// IDENTIFIED on is withheld (MariaDB prints the password hash there).
+std::string SafeGrantLine(std::string_view line) {
+  std::string upper = AsciiUpper(line);
+  size_t cut = upper.find("IDENTIFIED");
+  if (cut == std::string::npos) return std::string(line);
+  return std::string(line.substr(0, cut)) + "[rest withheld: it may hold a password hash]";
+}
+
+// Parses one SHOW GRANTS line into `result` and `raw` (only on success).
+// `safe` is the line as messages may show it.
+Status ParseGrantLine(const std::string& line, const std::string& safe, ParsedGrants& result,
+                      std::vector<UserSpec::Grant>& raw) {
+  auto bad = [&](std::string_view what) {
+    return InvalidArgumentError("cannot parse SHOW GRANTS line \"" + safe +
+                                "\": " + std::string(what));
+  };
+  auto toks_or = Tokenize(line);
+  if (!toks_or.ok()) return bad(toks_or.status().message());
+  const std::vector<Token>& t = *toks_or;
+  if (t.empty()) return OkStatus();
+  if (!IsWord(t[0], "GRANT")) {
+    result.ignored.push_back(safe);  // REVOKE (partial revokes), SET DEFAULT ROLE, ...
+    return OkStatus();
+  }
+  size_t i = 1;
+  // Privilege list.
+  std::vector<std::string> privs;
+  std::vector<std::string> words;
+  bool role_grant = false;
+  bool column_level = false;
+  auto flush = [&] {
+    if (!words.empty()) privs.push_back(Join(words, " "));
+    words.clear();
+  };
+  for (; i < t.size(); ++i) {
+    const Token& tok = t[i];
+    if (tok.kind == Token::kWord && (IsWord(tok, "ON") || IsWord(tok, "TO"))) break;
+    if (tok.kind == Token::kIdent || tok.kind == Token::kString) {
+      role_grant = true;
+      break;
+    }
+    if (IsPunct(tok, ',')) {
+      flush();
+    } else if (IsPunct(tok, '(')) {
+      // Column list: the privilege before it is column-level.
+      column_level = true;
+      words.clear();
+      while (i < t.size() && !IsPunct(t[i], ')')) ++i;
+      if (i >= t.size()) return bad("unterminated column list");
+    } else if (tok.kind == Token::kWord) {
+      words.push_back(AsciiUpper(tok.text));
+    } else {
+      return bad("unexpected '" + tok.text + "' in the privilege list");
+    }
+  }
+  flush();
+  if (role_grant || i >= t.size() || IsWord(t[i], "TO")) {
+    result.ignored.push_back(safe);  // GRANT `role` TO ...
+    return OkStatus();
+  }
+  ++i;  // ON
+  if (i < t.size() &&
+      (IsWord(t[i], "PROCEDURE") || IsWord(t[i], "FUNCTION") || IsWord(t[i], "PACKAGE"))) {
+    result.ignored.push_back(safe);
+    return OkStatus();
+  }
+  if (std::find(privs.begin(), privs.end(), "PROXY") != privs.end()) {
+    result.ignored.push_back(safe);
+    return OkStatus();
+  }
+  if (i < t.size() && IsWord(t[i], "TABLE")) ++i;
+  // Target: part [. part]
+  auto read_part = [&](std::optional<std::string>* out) -> bool {
+    if (i >= t.size()) return false;
+    if (IsPunct(t[i], '*')) {
+      *out = std::nullopt;
+    } else if (t[i].kind == Token::kIdent || t[i].kind == Token::kWord) {
+      *out = t[i].text;
+    } else {
+      return false;
+    }
+    ++i;
+    return true;
+  };
+  GrantTarget target;
+  if (!read_part(&target.db)) return bad("expected a database after ON");
+  if (i < t.size() && IsPunct(t[i], '.')) {
+    ++i;
+    if (!read_part(&target.table)) return bad("expected a table after '.'");
+  } else {
+    return bad("expected db.table after ON");
+  }
+  if (i >= t.size() || !IsWord(t[i], "TO")) return bad("expected TO after the target");
+  ++i;
+  // Account: name@host.
+  if (i < t.size()) ++i;
+  if (i < t.size() && IsPunct(t[i], '@')) i += 2;
+  // Options.
+  bool wgo = false;
+  while (i < t.size()) {
+    if (IsWord(t[i], "REQUIRE")) {
+      ++i;
+      UserSpec::Require r;
+      if (i < t.size() && IsWord(t[i], "NONE")) {
+        r.kind = UserSpec::Require::kNone;
+        ++i;
+      } else if (i < t.size() && IsWord(t[i], "SSL")) {
+        r.kind = UserSpec::Require::kSsl;
+        ++i;
+      } else if (i < t.size() && IsWord(t[i], "X509")) {
+        r.kind = UserSpec::Require::kX509;
+        ++i;
+      } else {
+        r.kind = UserSpec::Require::kSpecified;
+        while (i + 1 < t.size() && t[i].kind == Token::kWord && t[i + 1].kind == Token::kString) {
+          std::string key = AsciiUpper(t[i].text);
+          if (key == "SUBJECT") {
+            r.subject = t[i + 1].text;
+          } else if (key == "ISSUER") {
+            r.issuer = t[i + 1].text;
+          } else if (key == "CIPHER") {
+            r.cipher = t[i + 1].text;
+          } else {
+            return bad("unknown REQUIRE option " + t[i].text);
+          }
+          i += 2;
+          if (i < t.size() && IsWord(t[i], "AND")) ++i;
+        }
+        if (r.subject.empty() && r.issuer.empty() && r.cipher.empty()) {
+          return bad("empty REQUIRE clause");
+        }
+      }
+      result.require = r;
+    } else if (IsWord(t[i], "WITH")) {
+      ++i;
+      while (i < t.size()) {
+        if (IsWord(t[i], "GRANT") && i + 1 < t.size() && IsWord(t[i + 1], "OPTION")) {
+          wgo = true;
+          i += 2;
+        } else if (t[i].kind == Token::kWord && AsciiUpper(t[i].text).rfind("MAX_", 0) == 0) {
+          i += 2;  // MAX_xxx N
+        } else {
+          break;
+        }
+      }
+    } else {
+      ++i;  // IDENTIFIED BY PASSWORD '...', VIA ... USING ..., AS ..., etc.
+    }
+  }
+  if (column_level) result.ignored.push_back(safe + " (column-level privileges)");
+  UserSpec::Grant g;
+  g.on = FormatGrantTarget(target);
+  g.with_grant_option = wgo;
+  for (const std::string& p : privs) {
+    if (auto c = LenientPrivilege(p)) {
+      g.privileges.push_back(*c);
+    } else {
+      result.ignored.push_back(safe + " (privilege " + p + ")");
+    }
+  }
+  raw.push_back(std::move(g));
+  return OkStatus();
+}
+
+// MariaDB prints REQUIRE SUBJECT/ISSUER/CIPHER values without escaping their
+// quotes ('/O=O'Reilly/CN=CA'). The line without its REQUIRE clause (and
+// with any WITH clause after it kept), cut at the first and at the last
+// " REQUIRE " whose clause holds a quote; empty when there is none. REQUIRE
+// itself is read from mysql.global_priv.
+std::vector<std::string> WithoutRequireClause(const std::string& line) {
+  std::vector<std::string> out;
+  size_t first = line.find(" REQUIRE ");
+  size_t last = line.rfind(" REQUIRE ");
+  for (size_t at : {first, last}) {
+    if (at == std::string::npos) continue;
+    std::string tail = line.substr(at);
+    if (tail.find('\'') == std::string::npos) continue;
+    std::string with;
+    static const std::regex kWith("( WITH( GRANT OPTION| MAX_[A-Z_]+ [0-9]+)+)$");
+    std::smatch m;
+    if (std::regex_search(tail, m, kWith)) with = m[1].str();
+    std::string candidate = line.substr(0, at) + with;
+    if (std::find(out.begin(), out.end(), candidate) == out.end()) out.push_back(candidate);
+  }
+  return out;
+}
+
+}  // namespace
+
 StatusOr<ParsedGrants> ParseShowGrants(const std::vector<std::string>& lines,
                                        const SqlDialect& dialect) {
   ParsedGrants result;
   std::vector<UserSpec::Grant> raw;
   for (const std::string& line : lines) {
-    auto toks_or = Tokenize(line);
-    if (!toks_or.ok()) {
-      return InvalidArgumentError("cannot parse SHOW GRANTS line \"" + line +
-                                  "\": " + toks_or.status().message());
-    }
-    const std::vector<Token>& t = *toks_or;
-    auto bad = [&](std::string_view what) {
-      return InvalidArgumentError("cannot parse SHOW GRANTS line \"" + line +
-                                  "\": " + std::string(what));
-    };
-    if (t.empty()) continue;
-    if (!IsWord(t[0], "GRANT")) {
-      result.ignored.push_back(line);  // REVOKE (partial revokes), SET DEFAULT ROLE, ...
-      continue;
-    }
-    size_t i = 1;
-    // Privilege list.
-    std::vector<std::string> privs;
-    std::vector<std::string> words;
-    bool role_grant = false;
-    bool column_level = false;
-    auto flush = [&] {
-      if (!words.empty()) privs.push_back(Join(words, " "));
-      words.clear();
-    };
-    for (; i < t.size(); ++i) {
-      const Token& tok = t[i];
-      if (tok.kind == Token::kWord && (IsWord(tok, "ON") || IsWord(tok, "TO"))) break;
-      if (tok.kind == Token::kIdent || tok.kind == Token::kString) {
-        role_grant = true;
-        break;
-      }
-      if (IsPunct(tok, ',')) {
-        flush();
-      } else if (IsPunct(tok, '(')) {
-        // Column list: the privilege before it is column-level.
-        column_level = true;
-        words.clear();
-        while (i < t.size() && !IsPunct(t[i], ')')) ++i;
-        if (i >= t.size()) return bad("unterminated column list");
-      } else if (tok.kind == Token::kWord) {
-        words.push_back(AsciiUpper(tok.text));
-      } else {
-        return bad("unexpected '" + tok.text + "' in the privilege list");
-      }
-    }
-    flush();
-    if (role_grant || i >= t.size() || IsWord(t[i], "TO")) {
-      result.ignored.push_back(line);  // GRANT `role` TO ...
-      continue;
-    }
-    ++i;  // ON
-    if (i < t.size() &&
-        (IsWord(t[i], "PROCEDURE") || IsWord(t[i], "FUNCTION") || IsWord(t[i], "PACKAGE"))) {
-      result.ignored.push_back(line);
-      continue;
-    }
-    if (std::find(privs.begin(), privs.end(), "PROXY") != privs.end()) {
-      result.ignored.push_back(line);
-      continue;
-    }
-    if (i < t.size() && IsWord(t[i], "TABLE")) ++i;
-    // Target: part [. part]
-    auto read_part = [&](std::optional<std::string>* out) -> bool {
-      if (i >= t.size()) return false;
-      if (IsPunct(t[i], '*')) {
-        *out = std::nullopt;
-      } else if (t[i].kind == Token::kIdent || t[i].kind == Token::kWord) {
-        *out = t[i].text;
-      } else {
-        return false;
-      }
-      ++i;
-      return true;
-    };
-    GrantTarget target;
-    if (!read_part(&target.db)) return bad("expected a database after ON");
-    if (i < t.size() && IsPunct(t[i], '.')) {
-      ++i;
-      if (!read_part(&target.table)) return bad("expected a table after '.'");
-    } else {
-      return bad("expected db.table after ON");
-    }
-    if (i >= t.size() || !IsWord(t[i], "TO")) return bad("expected TO after the target");
-    ++i;
-    // Account: name@host.
-    if (i < t.size()) ++i;
-    if (i < t.size() && IsPunct(t[i], '@')) i += 2;
-    // Options.
-    bool wgo = false;
-    while (i < t.size()) {
-      if (IsWord(t[i], "REQUIRE")) {
-        ++i;
-        UserSpec::Require r;
-        if (i < t.size() && IsWord(t[i], "NONE")) {
-          r.kind = UserSpec::Require::kNone;
-          ++i;
-        } else if (i < t.size() && IsWord(t[i], "SSL")) {
-          r.kind = UserSpec::Require::kSsl;
-          ++i;
-        } else if (i < t.size() && IsWord(t[i], "X509")) {
-          r.kind = UserSpec::Require::kX509;
-          ++i;
-        } else {
-          r.kind = UserSpec::Require::kSpecified;
-          while (i + 1 < t.size() && t[i].kind == Token::kWord && t[i + 1].kind == Token::kString) {
-            std::string key = AsciiUpper(t[i].text);
-            if (key == "SUBJECT") {
-              r.subject = t[i + 1].text;
-            } else if (key == "ISSUER") {
-              r.issuer = t[i + 1].text;
-            } else if (key == "CIPHER") {
-              r.cipher = t[i + 1].text;
-            } else {
-              return bad("unknown REQUIRE option " + t[i].text);
-            }
-            i += 2;
-            if (i < t.size() && IsWord(t[i], "AND")) ++i;
-          }
-          if (r.subject.empty() && r.issuer.empty() && r.cipher.empty()) {
-            return bad("empty REQUIRE clause");
-          }
+    const std::string safe = SafeGrantLine(line);
+    ParsedGrants one;
+    std::vector<UserSpec::Grant> one_raw;
+    Status st = ParseGrantLine(line, safe, one, one_raw);
+    if (!st.ok() && dialect.IsMariaDB()) {
+      for (const std::string& stripped : WithoutRequireClause(line)) {
+        ParsedGrants retry;
+        std::vector<UserSpec::Grant> retry_raw;
+        if (ParseGrantLine(stripped, safe, retry, retry_raw).ok()) {
+          one = std::move(retry);
+          one_raw = std::move(retry_raw);
+          one.require.reset();
+          one.ignored.push_back(safe + " (REQUIRE clause with unescaped quotes, not read)");
+          st = OkStatus();
+          break;
         }
-        result.require = r;
-      } else if (IsWord(t[i], "WITH")) {
-        ++i;
-        while (i < t.size()) {
-          if (IsWord(t[i], "GRANT") && i + 1 < t.size() && IsWord(t[i + 1], "OPTION")) {
-            wgo = true;
-            i += 2;
-          } else if (t[i].kind == Token::kWord && AsciiUpper(t[i].text).rfind("MAX_", 0) == 0) {
-            i += 2;  // MAX_xxx N
-          } else {
-            break;
-          }
+      }
+    }
+    if (!st.ok()) return st;
+    if (!dialect.db_wildcards) {
+      // The server's names are literal: give them the escaped normal form.
+      for (auto& g : one_raw) {
+        auto target = ParseGrantTarget(g.on);
+        if (target.ok() && target->db && !target->table) {
+          target->db = EscapeDatabaseWildcards(*target->db);
+          g.on = FormatGrantTarget(*target);
         }
-      } else {
-        ++i;  // IDENTIFIED BY PASSWORD '...', VIA ... USING ..., AS ..., etc.
       }
     }
-    if (column_level) result.ignored.push_back(line + " (column-level privileges)");
-    UserSpec::Grant g;
-    g.on = FormatGrantTarget(target);
-    g.with_grant_option = wgo;
-    for (const std::string& p : privs) {
-      if (auto c = LenientPrivilege(p)) {
-        g.privileges.push_back(*c);
-      } else {
-        result.ignored.push_back(line + " (privilege " + p + ")");
-      }
-    }
-    raw.push_back(std::move(g));
+    if (one.require) result.require = one.require;
+    for (auto& i : one.ignored) result.ignored.push_back(std::move(i));
+    for (auto& g : one_raw) raw.push_back(std::move(g));
   }
   PXC_ASSIGN_OR_RETURN(result.grants, NormalizeGrants(raw, /*strict=*/false));
 

@@ -6,6 +6,12 @@
 // Everything here except ReadUser/ApplyStatements is pure (no I/O) and
 // thread-safe.
 //
+// Wildcards: `_` and `%` in the database name of a database-level target
+// (`db.*`) are patterns to the server. pxc escapes them (`my\_db`.*) unless
+// the grant says database_pattern; on MySQL with partial_revokes = ON, where
+// they are literal anyway, the escaping is left out of the statements and
+// added when reading back, so the normal form is the same on every server.
+//
 // Quoting (one approach for MySQL and MariaDB):
 //  - String literals ('...'): a single quote is doubled ('') in every mode;
 //    a backslash is doubled (\\) unless the session has NO_BACKSLASH_ESCAPES
@@ -65,6 +71,11 @@ struct UserSpec {
     std::vector<std::string> privileges;
     std::string on;  // "db.table", "db.*", "*.*", "`my db`.*"
     bool with_grant_option = false;
+    // For a `db.*` target: `_` and `%` in the database name are the server's
+    // wildcards (a pattern). Otherwise (the default) they are escaped
+    // (`my\_db`), so that "my_db.*" means the database my_db only. The
+    // normal form carries the escaping in `on` and has this false.
+    bool database_pattern = false;
     bool operator==(const Grant&) const = default;
   };
   std::vector<Grant> grants;
@@ -80,6 +91,9 @@ struct SqlDialect {
   int major = 10;
   int minor = 11;
   bool no_backslash_escapes = false;
+  // `_` and `%` in database names of GRANT are wildcards (false on MySQL
+  // 8.0.16+ with partial_revokes = ON, where they are literal).
+  bool db_wildcards = true;
 
   bool IsMariaDB() const { return flavor == SqlFlavor::kMariaDB; }
   // From SqlConnection::Info() and SqlConnection::NoBackslashEscapes().
@@ -116,6 +130,18 @@ StatusOr<GrantTarget> ParseGrantTarget(std::string_view on);
 std::string FormatGrantTarget(const GrantTarget& target);
 // The SQL form: *.*, `db`.*, `db`.`table`.
 std::string GrantTargetSql(const GrantTarget& target);
+
+// `_` and `%` in a database name: escaped with a backslash unless already
+// escaped ("my_db" -> "my\_db"), and back. Names are otherwise unchanged.
+std::string EscapeDatabaseWildcards(std::string_view db);
+std::string UnescapeDatabaseWildcards(std::string_view db);
+// Whether a database name has an unescaped `_` or `%`.
+bool HasDatabaseWildcard(std::string_view db);
+
+// A normal-form grant as a user would write it: `on` without the escaping
+// of wildcards, and database_pattern set when the database name is a
+// pattern (has an unescaped wildcard). For showing what the server has.
+UserSpec::Grant GrantAsWritten(const UserSpec::Grant& normal);
 
 // The canonical name of a privilege given by a user ("select" -> "SELECT",
 // "all privileges" -> "ALL", "binlog monitor" -> "REPLICATION CLIENT"), or

@@ -41,11 +41,13 @@ class SslUserCoreTest : public ::testing::Test {
     for (auto& s : v) out.push_back(Value::String(s));
     return Value::Set(Type::String(), out);
   }
-  Value Grant(std::vector<std::string> privs, const std::string& on, bool wgo = false) const {
+  Value Grant(std::vector<std::string> privs, const std::string& on, bool wgo = false,
+              bool pattern = false) const {
     return Obj(grant_type_,
                {{"privileges", Strings(std::move(privs))},
                 {"on", Value::String(on)},
-                {"with_grant_option", wgo ? Value::Bool(true) : Value::Null(Type::Bool())}});
+                {"with_grant_option", wgo ? Value::Bool(true) : Value::Null(Type::Bool())},
+                {"database_pattern", pattern ? Value::Bool(true) : Value::Null(Type::Bool())}});
   }
   Value Grants(std::vector<Value> g) const { return Value::Set(grant_type_, std::move(g)); }
   Value Config(const std::string& name, std::map<std::string, Value> extra = {}) const {
@@ -129,6 +131,12 @@ TEST_F(SslUserCoreTest, InvalidConfigsGetAttributePathDiagnostics) {
        AttributePath::Root("require")},
       {"bad plugin", Config("u", {{"auth_plugin", Value::String("x; DROP")}}),
        AttributePath::Root("auth_plugin")},
+      {"pattern without wildcard",
+       Config("u", {{"grant", Grants({Grant({"SELECT"}, "shop.*", false, true)})}}),
+       g0.Attr("database_pattern")},
+      {"pattern on a table",
+       Config("u", {{"grant", Grants({Grant({"SELECT"}, "shop_db.t", false, true)})}}),
+       g0.Attr("database_pattern")},
   };
   for (const auto& c : cases) {
     auto diags = core_.ValidateResourceConfig(kType, c.config);
@@ -341,6 +349,29 @@ TEST_F(SslUserServerTest, CreateReadUpdateDriftDelete) {
   EXPECT_FALSE(del.diags.HasError()) << Describe(del.diags);
 }
 
+// A database name with `_` is that database (the plan after apply is empty,
+// the server holds the escaped grant); database_pattern keeps a pattern.
+TEST_F(SslUserServerTest, UnderscoreInDatabaseNameIsLiteralUnlessAPattern) {
+  Value config = Config(
+      "wilduser",
+      {{"password", Value::String("pw")},
+       {"grant", Grants({Grant({"SELECT"}, "shop_db.*"), Grant({"INSERT"}, "`log_%`.*", false,
+                                                               /*pattern=*/true)})}});
+  Value state = ApplyAndExpectEmptyPlan(Value::Null(type_), config);
+  SqlConnection root = Root();
+  auto grants = root.Query("SHOW GRANTS FOR 'wilduser'@'%'");
+  ASSERT_TRUE(grants.ok()) << grants.status().ToString();
+  std::string all;
+  for (const auto& row : grants->rows) all += row[0].value_or("") + "\n";
+  EXPECT_NE(all.find("GRANT SELECT ON `shop\\_db`.*"), std::string::npos) << all;
+  EXPECT_NE(all.find("GRANT INSERT ON `log_%`.*"), std::string::npos) << all;
+  // Import reads the same back as written.
+  auto imported = core_.ImportResourceState(kType, "wilduser@%");
+  ASSERT_FALSE(imported.diags.HasError()) << Describe(imported.diags);
+  Value read = Read(imported.objects[0].state);
+  EXPECT_EQ(read.GetAttr("grant"), state.GetAttr("grant")) << read.DebugString();
+}
+
 TEST_F(SslUserServerTest, ImportMatchesCreatedState) {
   Value config = Config(
       "imported",
@@ -399,6 +430,47 @@ TEST_F(SslUserServerTest, SubjectAndIssuerRoundTripAndAreEnforced) {
   EXPECT_NE(ConnectAs("x509user", "pw", other).code(), StatusCode::kOk);
 }
 
+// MariaDB prints REQUIRE ISSUER '/O=O'Reilly/CN=CA' unescaped on the SHOW
+// GRANTS line that also carries the password hash. The account is read back
+// (REQUIRE comes from mysql.global_priv) and no diagnostic of any step
+// carries the hash or the password.
+TEST_F(SslUserServerTest, QuoteInIssuerReadsBackAndNoHashInAnyDiagnostic) {
+  const std::string password = "pw-O'Reilly-7c1e";
+  Value config = Config("oreilly", {{"password", Value::String(password)},
+                                    {"require", Value::String("specified")},
+                                    {"require_issuer", Value::String("/O=O'Reilly/CN=CA")},
+                                    {"grant", Grants({Grant({"SELECT"}, "shop.*")})}});
+  std::string hash;
+  {
+    SqlConnection root = Root();
+    auto r = root.Query("SELECT PASSWORD(" + root.Quote(password) + ")");
+    ASSERT_TRUE(r.ok() && r->rows.size() == 1 && r->rows[0][0]) << r.status().ToString();
+    hash = *r->rows[0][0];
+  }
+  ASSERT_EQ(hash.size(), 41u);
+  const std::string bare = hash.substr(1);  // without the leading '*'
+  std::string all;
+  auto collect = [&](const schema::Diagnostics& d) { all += Describe(d); };
+
+  auto plan = Plan(Value::Null(type_), config);
+  collect(plan.diags);
+  auto applied = core_.ApplyResourceChange(kType, Value::Null(type_), plan.planned, config, "");
+  collect(applied.diags);
+  ASSERT_FALSE(applied.diags.HasError()) << Describe(applied.diags);
+  auto read = core_.ReadResource(kType, applied.new_state, "");
+  collect(read.diags);
+  EXPECT_FALSE(read.diags.HasError()) << Describe(read.diags);
+  EXPECT_EQ(read.new_state.GetString("require_issuer").value_or(""), "/O=O'Reilly/CN=CA");
+  auto again = Plan(read.new_state, config);
+  collect(again.diags);
+  EXPECT_EQ(again.planned, read.new_state);
+  auto destroyed =
+      core_.ApplyResourceChange(kType, read.new_state, Value::Null(type_), Value::Null(type_), "");
+  collect(destroyed.diags);
+  EXPECT_EQ(all.find(bare), std::string::npos) << all;
+  EXPECT_EQ(all.find(password), std::string::npos) << all;
+}
+
 TEST_F(SslUserServerTest, ClusterStatusReportsTlsSession) {
   Type dtype = core_.FindDataSource("pxc_cluster_status")->GetSchema().ImpliedType();
   Type mtype = dtype.attributes().at("mysql");
@@ -420,7 +492,69 @@ TEST_F(SslUserServerTest, ClusterStatusReportsTlsSession) {
   Value plain = Obj(dtype, {{"require_tls", Value::Bool(true)}});
   auto p = core_.ReadDataSource("pxc_cluster_status", plain);
   ASSERT_TRUE(p.diags.HasError());
-  EXPECT_EQ(p.diags.items()[0].summary, "Connection Not Encrypted");
+  std::vector<std::string> summaries;
+  for (const auto& i : p.diags.items()) summaries.push_back(i.summary);
+  // The plain connection is also warned about.
+  EXPECT_EQ(summaries,
+            (std::vector<std::string>{"MySQL Connection Without TLS", "Connection Not Encrypted"}));
+}
+
+// With only ca_pem, the server's name is verified: a certificate from the
+// right CA that does not name the endpoint (the fixture's names 127.0.0.1
+// and localhost, not 127.0.0.2) is refused with a diagnostic that says so;
+// an explicit verify_server_cert = false connects, with a warning.
+TEST_F(SslUserServerTest, CaPemAloneVerifiesTheServerName) {
+  Type dtype = core_.FindDataSource("pxc_cluster_status")->GetSchema().ImpliedType();
+  Type mtype = dtype.attributes().at("mysql");
+  Type ttype = mtype.attributes().at("tls");
+  auto read = [&](const std::string& host, std::optional<bool> verify) {
+    std::map<std::string, Value> tls = {{"ca_pem", Value::String(server_->tls().ca_pem)}};
+    if (verify) tls["verify_server_cert"] = Value::Bool(*verify);
+    Value config =
+        Obj(dtype,
+            {{"mysql",
+              Obj(mtype, {{"endpoint", Value::String(host + ":" + std::to_string(server_->port()))},
+                          {"tls", Obj(ttype, tls)}})}});
+    return core_.ReadDataSource("pxc_cluster_status", config);
+  };
+  auto warnings = [](const schema::Diagnostics& d) {
+    std::string out;
+    for (const auto& i : d.items()) {
+      if (i.severity == schema::Severity::kWarning) out += i.summary + ": " + i.detail + "\n";
+    }
+    return out;
+  };
+
+  auto wrong_name = read("127.0.0.2", std::nullopt);
+  ASSERT_TRUE(wrong_name.diags.HasError()) << "a certificate for another name was accepted";
+  const auto& e = wrong_name.diags.items()[0];
+  EXPECT_NE(e.detail.find("127.0.0.2"), std::string::npos) << e.detail;
+  EXPECT_NE(e.detail.find("does not name"), std::string::npos) << e.detail;
+  EXPECT_NE(e.detail.find("verify_server_cert"), std::string::npos) << e.detail;
+
+  auto opted_out = read("127.0.0.2", false);
+  EXPECT_FALSE(opted_out.diags.HasError()) << Describe(opted_out.diags);
+  EXPECT_FALSE(opted_out.new_state.GetString("ssl_cipher").value_or("").empty());
+  EXPECT_NE(warnings(opted_out.diags).find("MySQL Server Name Not Verified"), std::string::npos)
+      << Describe(opted_out.diags);
+
+  auto right_name = read("127.0.0.1", std::nullopt);
+  EXPECT_FALSE(right_name.diags.HasError()) << Describe(right_name.diags);
+  EXPECT_EQ(warnings(right_name.diags), "");
+}
+
+// Without TLS the plan says that credentials travel in clear.
+TEST_F(SslUserServerTest, PlainConnectionsAreWarnedAboutAtPlan) {
+  Value config = Config("plainwarn", {{"password", Value::String("pw")}});
+  auto plan = Plan(Value::Null(type_), config);
+  ASSERT_FALSE(plan.diags.HasError()) << Describe(plan.diags);
+  bool warned = false;
+  for (const auto& i : plan.diags.items()) {
+    warned |= i.severity == schema::Severity::kWarning &&
+              i.summary == "MySQL Connection Without TLS" &&
+              i.detail.find("in clear") != std::string::npos;
+  }
+  EXPECT_TRUE(warned) << Describe(plan.diags);
 }
 
 }  // namespace

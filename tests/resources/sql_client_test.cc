@@ -456,6 +456,63 @@ TEST_F(SqlServerTest, QuoteFollowsTheSessionsBackslashMode) {
   }
 }
 
+// A server may switch the session to another character set behind the
+// client's back (init_connect = 'SET NAMES gbk', or a server that ignores the
+// handshake's charset). Escaping for utf8mb4 is then unsound: in GBK the
+// bytes of "€\\" escaped (E2 82 AC 5C 5C) read as two characters and an
+// escape of the closing quote. The connection sets utf8mb4 itself.
+TEST_F(SqlServerTest, CharacterSetIsUtf8mb4EvenWhenTheServerSwitchesIt) {
+  {
+    SqlConnection root = Root();
+    ASSERT_TRUE(root.Execute("DROP USER IF EXISTS 'cs'@'127.0.0.1'").ok());
+    ASSERT_TRUE(root.Execute("CREATE USER 'cs'@'127.0.0.1' IDENTIFIED BY 'cspass'").ok());
+    ASSERT_TRUE(root.Execute("SET GLOBAL init_connect = 'SET NAMES gbk'").ok());
+  }
+  struct Reset {
+    ~Reset() {
+      SqlConnection root = Root();
+      (void)root.Execute("SET GLOBAL init_connect = ''");
+      (void)root.Execute("DROP USER IF EXISTS 'cs'@'127.0.0.1'");
+    }
+  } reset;
+  SqlConnection c = Unwrap(SqlConnection::Connect(Tcp("cs", "cspass")));
+  SqlConnection::Result cs =
+      Unwrap(c.Query("SELECT @@character_set_client, @@character_set_connection"));
+  ASSERT_EQ(cs.rows.size(), 1u);
+  EXPECT_EQ(cs.rows[0][0].value_or(""), "utf8mb4");
+  EXPECT_EQ(cs.rows[0][1].value_or(""), "utf8mb4");
+  const std::string tricky = "\xe2\x82\xac\\";  // "€\"
+  auto r = c.Query("SELECT " + c.Quote(tricky) + " AS a, 'second' AS b");
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  ASSERT_EQ(r->rows.size(), 1u);
+  ASSERT_EQ(r->rows[0].size(), 2u);
+  EXPECT_EQ(r->rows[0][0].value_or(""), tricky);
+  EXPECT_EQ(r->rows[0][1].value_or(""), "second");
+  // The statements of pxc_ssl_user quote the same way.
+  SqlDialect d = Dialect(c);
+  auto q = Unwrap(QuoteString(tricky, d));
+  r = c.Query("SELECT " + q);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->rows[0][0].value_or(""), tricky);
+}
+
+TEST_F(SqlServerTest, ResultsAreBounded) {
+  SqlConnection c = Root();
+  // 12 MiB in 1 MiB rows is read ...
+  auto ok = c.Query("SELECT REPEAT('x', 1048576) FROM mysql.seq_1_to_12");
+  ASSERT_TRUE(ok.ok()) << ok.status().ToString();
+  EXPECT_EQ(ok->rows.size(), 12u);
+  EXPECT_FALSE(c.broken());
+  // ... 40 MiB is refused after 16 MiB, and the connection is given up.
+  auto big = c.Query("SELECT REPEAT('x', 1048576) FROM mysql.seq_1_to_40");
+  ASSERT_FALSE(big.ok());
+  EXPECT_EQ(big.status().code(), StatusCode::kFailedPrecondition) << big.status().ToString();
+  EXPECT_NE(big.status().message().find("16 MiB"), std::string::npos) << big.status().message();
+  EXPECT_TRUE(c.broken());
+  // A fresh connection works.
+  EXPECT_TRUE(Root().Query("SELECT 1").ok());
+}
+
 TEST_F(SqlServerTest, RequireSslUserNeedsTlsButNoClientCertificate) {
   UserSpec spec;
   spec.name = "ssl_user";
@@ -624,6 +681,43 @@ TEST_F(SqlServerTest, TlsTempDirIsGoneAfterConnectOnSuccessAndFailure) {
   EXPECT_FALSE(SqlConnection::Connect(e).ok());
   EXPECT_FALSE(fs::exists(SqlConnection::LastTlsDirForTesting()));
   EXPECT_EQ(TlsTempDirs(), before);
+}
+
+// A grant on my_db.* covers the database my_db only, not myXdb (which the
+// unescaped `_` would match); database_pattern makes it a pattern again.
+TEST_F(SqlServerTest, DatabaseWildcardsAreEscapedUnlessAPattern) {
+  SqlConnection root = Root();
+  for (const char* st :
+       {"CREATE DATABASE IF NOT EXISTS my_db", "CREATE DATABASE IF NOT EXISTS myXdb",
+        "CREATE TABLE IF NOT EXISTS my_db.t (a INT)",
+        "CREATE TABLE IF NOT EXISTS myXdb.t (a INT)"}) {
+    ASSERT_TRUE(root.Execute(st).ok()) << st;
+  }
+  UserSpec s;
+  s.name = "wild";
+  s.host = "127.0.0.1";
+  s.password = "wildpw";
+  s.grants = {{{"SELECT"}, "my_db.*", false}};
+  CreateUser(s);
+  auto can_read = [&](const std::string& db) {
+    SqlConnection c = Unwrap(SqlConnection::Connect(Tcp("wild", "wildpw")));
+    return c.Query("SELECT COUNT(*) FROM " + db + ".t").ok();
+  };
+  EXPECT_TRUE(can_read("my_db"));
+  EXPECT_FALSE(can_read("myXdb")) << "my_db.* also granted myXdb";
+  auto back = Unwrap(ReadUser(root, "wild", "127.0.0.1", Dialect(root)));
+  ASSERT_TRUE(back.has_value());
+  EXPECT_EQ(back->grants, Unwrap(NormalizeUserSpec(s)).grants);
+
+  s.grants = {{{"SELECT"}, "my_db.*", false, /*database_pattern=*/true}};
+  CreateUser(s);
+  EXPECT_TRUE(can_read("my_db"));
+  EXPECT_TRUE(can_read("myXdb"));
+  back = Unwrap(ReadUser(root, "wild", "127.0.0.1", Dialect(root)));
+  EXPECT_EQ(back->grants, Unwrap(NormalizeUserSpec(s)).grants);
+  ASSERT_TRUE(root.Execute("DROP USER 'wild'@'127.0.0.1'").ok());
+  ASSERT_TRUE(root.Execute("DROP DATABASE my_db").ok());
+  ASSERT_TRUE(root.Execute("DROP DATABASE myXdb").ok());
 }
 
 TEST_F(SqlServerTest, CreatedUsersReadBackAsTheirSpec) {

@@ -24,6 +24,7 @@
 #include <fstream>
 #include <functional>
 #include <iostream>
+#include <map>
 #include <mutex>
 #include <random>
 #include <set>
@@ -143,6 +144,97 @@ class TempFileWatcher {
   std::mutex mu_;
   std::set<uint32_t> modes_;
   std::set<std::string> names_;
+  std::thread thread_;
+};
+
+// Plays a process that can write to a directory pxc writes into (as `mysql`
+// could when it owned cert_dir): at a chosen moment it replaces pxc's
+// temporary file with a symbolic link to `target`, atomically (symlink at a
+// side name, then rename over the temporary name). Once per temporary file.
+class TempFileSwapper {
+ public:
+  enum class When {
+    kCreated,     // right after the temporary file appears
+    kWritten,     // when a writer closes it (the content is complete)
+    kFirstRead,   // when a reader closes it for the first time
+    kSecondRead,  // ... and the second time (after a size and a digest check)
+  };
+  static const char* Name(When w) {
+    switch (w) {
+      case When::kCreated:
+        return "created";
+      case When::kWritten:
+        return "written";
+      case When::kFirstRead:
+        return "first read";
+      case When::kSecondRead:
+        return "second read";
+    }
+    return "?";
+  }
+  TempFileSwapper(std::string dir, std::string target, When when)
+      : dir_(std::move(dir)), target_(std::move(target)), when_(when) {
+    fd_ = ::inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+    ::inotify_add_watch(fd_, dir_.c_str(), IN_CREATE | IN_CLOSE_WRITE | IN_CLOSE_NOWRITE);
+    thread_ = std::thread([this] { Loop(); });
+  }
+  ~TempFileSwapper() {
+    stop_ = true;
+    thread_.join();
+    ::close(fd_);
+  }
+  int swaps() const { return swaps_; }
+
+ private:
+  void Loop() {
+    alignas(struct inotify_event) char buf[8192];
+    std::map<std::string, int> reads;
+    std::set<std::string> done;
+    while (!stop_) {
+      struct pollfd pfd = {fd_, POLLIN, 0};
+      if (::poll(&pfd, 1, 5) <= 0) continue;
+      ssize_t n = ::read(fd_, buf, sizeof buf);
+      for (ssize_t off = 0; off < n;) {
+        auto* ev = reinterpret_cast<struct inotify_event*>(buf + off);
+        off += static_cast<ssize_t>(sizeof(struct inotify_event) + ev->len);
+        if (ev->len == 0) continue;
+        std::string name = ev->name;
+        if (name.find(".pxc-tmp-") == std::string::npos || done.count(name)) continue;
+        bool fire = false;
+        switch (when_) {
+          case When::kCreated:
+            fire = ev->mask & IN_CREATE;
+            break;
+          case When::kWritten:
+            fire = ev->mask & IN_CLOSE_WRITE;
+            break;
+          case When::kFirstRead:
+            fire = (ev->mask & IN_CLOSE_NOWRITE) && ++reads[name] == 1;
+            break;
+          case When::kSecondRead:
+            fire = (ev->mask & IN_CLOSE_NOWRITE) && ++reads[name] == 2;
+            break;
+        }
+        if (!fire) continue;
+        const std::string tmp = dir_ + "/" + name;
+        const std::string side = dir_ + "/swap-" + std::to_string(swaps_);
+        struct stat st;
+        if (::lstat(tmp.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) continue;
+        if (::symlink(target_.c_str(), side.c_str()) == 0 &&
+            ::rename(side.c_str(), tmp.c_str()) == 0) {
+          ++swaps_;
+          done.insert(name);
+        }
+        ::unlink(side.c_str());
+      }
+    }
+  }
+
+  std::string dir_, target_;
+  When when_;
+  int fd_ = -1;
+  std::atomic<bool> stop_{false};
+  std::atomic<int> swaps_{0};
   std::thread thread_;
 };
 
@@ -297,6 +389,33 @@ TEST_F(SshClientTest, AcceptsKeyscanLinesCommentsAndSeveralKeys) {
   EXPECT_TRUE(SshSession::Connect(t).ok());
 }
 
+// A keyscan line pins the key for the host it names, not for every host:
+// one node's line must not let another node (or an impostor with that
+// node's key) in.
+TEST_F(SshClientTest, KeyscanLinesAreMatchedByHost) {
+  SshTarget t = sshd_->Target();
+  t.host_key = "10.9.9.9 " + sshd_->host_key().public_line + "\n";
+  auto s = SshSession::Connect(t);
+  ASSERT_EQ(s.status().code(), StatusCode::kPermissionDenied) << s.status().ToString();
+  EXPECT_NE(s.status().message().find("other hosts were not used: 10.9.9.9"), std::string::npos)
+      << s.status().message();
+  // The same key for this host, with the port as ssh-keyscan -p prints it,
+  // or in a comma list, is accepted.
+  t.host_key = KnownHostsName() + " " + sshd_->host_key().public_line;
+  EXPECT_TRUE(SshSession::Connect(t).ok());
+  t.host_key = "pxc9,127.0.0.1 " + sshd_->host_key().public_line;
+  EXPECT_TRUE(SshSession::Connect(t).ok());
+  // A line for another host next to a wrong key for this one: refused, and
+  // the message says the other line was not used.
+  auto other = MakeKeyPair(sshd_->dir());
+  ASSERT_TRUE(other.ok());
+  t.host_key = "10.9.9.9 " + sshd_->host_key().public_line + "\n127.0.0.1 " + other->public_line;
+  s = SshSession::Connect(t);
+  ASSERT_EQ(s.status().code(), StatusCode::kPermissionDenied) << s.status().ToString();
+  EXPECT_NE(s.status().message().find(other->fingerprint), std::string::npos);
+  EXPECT_NE(s.status().message().find("10.9.9.9"), std::string::npos);
+}
+
 TEST_F(SshClientTest, RefusesWrongHostKeyNamingTheOfferedFingerprint) {
   auto other = MakeKeyPair(sshd_->dir());
   ASSERT_TRUE(other.ok());
@@ -319,8 +438,7 @@ TEST_F(SshClientTest, RefusesUnknownHostWithoutAnyPins) {
   auto s = SshSession::Connect(t);
   ASSERT_EQ(s.status().code(), StatusCode::kPermissionDenied) << s.status().ToString();
   EXPECT_NE(s.status().message().find(sshd_->host_key().fingerprint), std::string::npos);
-  EXPECT_NE(s.status().message().find("no entry for \"" + KnownHostsName() + "\""),
-            std::string::npos)
+  EXPECT_NE(s.status().message().find("no key for \"" + KnownHostsName() + "\""), std::string::npos)
       << s.status().message();
   // The server never saw a credential.
   std::this_thread::sleep_for(std::chrono::milliseconds(100));  // let sshd log
@@ -814,8 +932,8 @@ TEST_F(SshClientTest, NonRootUserGetsPermissionDeniedNamingThePath) {
   Status rm = s.RemoveFile(sshd_->root_only_dir() + "/private");
   EXPECT_EQ(rm.code(), StatusCode::kPermissionDenied) << rm.ToString();
   EXPECT_NE(rm.message().find(sshd_->root_only_dir() + "/private"), std::string::npos);
-  Status mkdir = s.MakeDirectory(sshd_->root_only_dir() + "/sub", 0700, "", "");
-  EXPECT_EQ(mkdir.code(), StatusCode::kPermissionDenied) << mkdir.ToString();
+  auto mkdir = s.MakeDirectory(sshd_->root_only_dir() + "/sub", 0700, "", "");
+  EXPECT_EQ(mkdir.status().code(), StatusCode::kPermissionDenied) << mkdir.status().ToString();
 }
 
 TEST_F(SshClientTest, ConnectionKilledMidUploadKeepsTheOldFile) {
@@ -851,6 +969,9 @@ TEST_F(SshClientTest, StalledServerTimesOutFileTransfers) {
   SshTarget target = sshd_->Target();
   target.command_timeout_seconds = 2;
   SshSession s = Connect(target);
+  // The directory is checked once per session: do that before the stall, so
+  // that the stall hits the transfer itself.
+  ASSERT_TRUE(s.WriteFileAtomic(files_ + "/warm", "data", 0600, "", "").ok());
   sshd_->SignalSessions(SIGSTOP);
   auto start = Clock::now();
   Status st = s.WriteFileAtomic(files_ + "/x", "data", 0600, "", "");
@@ -880,26 +1001,149 @@ TEST_F(SshClientTest, RemoveFile) {
 TEST_F(SshClientTest, MakeDirectory) {
   SshSession s = Connect(sshd_->Target());
   const std::string path = files_ + "/a/b/ssl";
-  Status st = s.MakeDirectory(path, 0750, sshd_->user(), sshd_->user());
-  ASSERT_TRUE(st.ok()) << st.ToString();
+  auto made = s.MakeDirectory(path, 0750, "root", sshd_->user());
+  ASSERT_TRUE(made.ok()) << made.status().ToString();
+  EXPECT_TRUE(*made);
   struct stat info;
-  ASSERT_EQ(::stat(path.c_str(), &info), 0);
+  ASSERT_EQ(::lstat(path.c_str(), &info), 0);
   EXPECT_TRUE(S_ISDIR(info.st_mode));
   EXPECT_EQ(info.st_mode & 07777, 0750u);
-  EXPECT_EQ(info.st_uid, UidOf(sshd_->user()));
+  EXPECT_EQ(info.st_uid, 0u);
   EXPECT_EQ(info.st_gid, GidOf(sshd_->user()));
-  // Again, with another mode: converges.
-  st = s.MakeDirectory(path, 0700, "", "");
-  ASSERT_TRUE(st.ok()) << st.ToString();
-  ASSERT_EQ(::stat(path.c_str(), &info), 0);
-  EXPECT_EQ(info.st_mode & 07777, 0700u);
-  EXPECT_EQ(info.st_uid, UidOf(sshd_->user()));
+  ASSERT_EQ(::lstat((files_ + "/a/b").c_str(), &info), 0);  // missing parents: 0755
+  EXPECT_EQ(info.st_mode & 07777, 0755u);
+  // Again, with another mode and owner: an existing directory is left alone.
+  made = s.MakeDirectory(path, 0700, sshd_->user(), "");
+  ASSERT_TRUE(made.ok()) << made.status().ToString();
+  EXPECT_FALSE(*made);
+  ASSERT_EQ(::lstat(path.c_str(), &info), 0);
+  EXPECT_EQ(info.st_mode & 07777, 0750u);
+  EXPECT_EQ(info.st_uid, 0u);
 
   WriteLocal(files_ + "/plain", "x");
-  Status file = s.MakeDirectory(files_ + "/plain", 0700, "", "");
-  EXPECT_EQ(file.code(), StatusCode::kFailedPrecondition) << file.ToString();
-  EXPECT_EQ(s.MakeDirectory(files_ + "/x", 0700, "no-such-user-pxc", "").code(),
+  auto file = s.MakeDirectory(files_ + "/plain", 0700, "", "");
+  EXPECT_EQ(file.status().code(), StatusCode::kFailedPrecondition) << file.status().ToString();
+  EXPECT_EQ(s.MakeDirectory(files_ + "/x", 0700, "no-such-user-pxc", "").status().code(),
             StatusCode::kNotFound);
+  // A symbolic link is refused, also one to a directory, and nothing it
+  // points to changes.
+  fs::create_directory_symlink(sshd_->root_only_dir(), files_ + "/link");
+  struct stat before;
+  ASSERT_EQ(::stat(sshd_->root_only_dir().c_str(), &before), 0);
+  auto link = s.MakeDirectory(files_ + "/link", 0700, sshd_->user(), sshd_->user());
+  EXPECT_EQ(link.status().code(), StatusCode::kFailedPrecondition) << link.status().ToString();
+  EXPECT_NE(link.status().message().find("symbolic link"), std::string::npos);
+  Status chown = s.SetDirectoryOwnerAndMode(files_ + "/link", 0700, sshd_->user(), "");
+  EXPECT_EQ(chown.code(), StatusCode::kFailedPrecondition) << chown.ToString();
+  ASSERT_EQ(::stat(sshd_->root_only_dir().c_str(), &info), 0);
+  EXPECT_EQ(info.st_mode, before.st_mode);
+  EXPECT_EQ(info.st_uid, before.st_uid);
+
+  // SetDirectoryOwnerAndMode changes an existing directory; RemoveDirectory
+  // removes it only when empty.
+  ASSERT_TRUE(s.SetDirectoryOwnerAndMode(path, 0710, "", "root").ok());
+  ASSERT_EQ(::lstat(path.c_str(), &info), 0);
+  EXPECT_EQ(info.st_mode & 07777, 0710u);
+  EXPECT_EQ(info.st_gid, 0u);
+  WriteLocal(path + "/keep", "x");
+  auto removed = s.RemoveDirectory(path);
+  ASSERT_TRUE(removed.ok()) << removed.status().ToString();
+  EXPECT_FALSE(*removed);
+  EXPECT_TRUE(fs::exists(path + "/keep"));
+  fs::remove(path + "/keep");
+  removed = s.RemoveDirectory(path);
+  ASSERT_TRUE(removed.ok()) << removed.status().ToString();
+  EXPECT_TRUE(*removed);
+  EXPECT_FALSE(fs::exists(path));
+  removed = s.RemoveDirectory(path);  // absent is fine
+  ASSERT_TRUE(removed.ok());
+  EXPECT_EQ(s.RemoveDirectory(files_ + "/link").status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_TRUE(fs::exists(sshd_->root_only_dir()));
+}
+
+TEST_F(SshClientTest, LstatAndInspectDirectory) {
+  SshSession s = Connect(sshd_->Target());
+  fs::create_directory_symlink(files_, files_ + "/self");
+  auto l = s.Lstat(files_ + "/self");
+  ASSERT_TRUE(l.ok() && l->has_value()) << l.status().ToString();
+  EXPECT_EQ((*l)->type, SshSession::FileType::kSymlink);
+  auto st = s.Stat(files_ + "/self");
+  ASSERT_TRUE(st.ok() && st->has_value());
+  EXPECT_EQ((*st)->type, SshSession::FileType::kDirectory);
+
+  auto safe = s.InspectDirectory(files_);
+  ASSERT_TRUE(safe.ok()) << safe.status().ToString();
+  EXPECT_TRUE(safe->exists);
+  EXPECT_FALSE(safe->symlink);
+  EXPECT_FALSE(safe->problem.has_value()) << *safe->problem;
+  EXPECT_EQ(safe->writer_uid, 0u);
+  auto missing = s.InspectDirectory(files_ + "/not/yet");
+  ASSERT_TRUE(missing.ok()) << missing.status().ToString();
+  EXPECT_FALSE(missing->exists);
+  EXPECT_FALSE(missing->problem.has_value());
+  auto via_link = s.InspectDirectory(files_ + "/self/");
+  ASSERT_TRUE(via_link.ok()) << via_link.status().ToString();
+  EXPECT_TRUE(via_link->symlink);
+  EXPECT_FALSE(via_link->problem.has_value());
+  EXPECT_EQ(s.InspectDirectory(files_ + "/../x").status().code(), StatusCode::kInvalidArgument);
+}
+
+// Directories another account can change are refused before anything is
+// written: owned by that account, group- or world-writable (also sticky),
+// a parent it owns, or a symbolic link leading there.
+void ExpectUnsafeDirectoriesRefused(SshSession& s, const std::string& base,
+                                    const std::string& other_user) {
+  struct Case {
+    std::string name;
+    std::function<std::string()> make;  // returns the directory to write into
+    std::string expect;                 // in the message
+  };
+  const uid_t other = UidOf(other_user);
+  const gid_t other_gid = GidOf(other_user);
+  auto mk = [&](const std::string& d, mode_t mode, uid_t uid, gid_t gid) {
+    fs::create_directories(d);
+    EXPECT_EQ(::chown(d.c_str(), uid, gid), 0);
+    EXPECT_EQ(::chmod(d.c_str(), mode), 0);
+    return d;
+  };
+  const std::vector<Case> cases = {
+      {"owned by the other account", [&] { return mk(base + "/owned", 0750, other, other_gid); },
+       "is owned by " + other_user},
+      {"group-writable", [&] { return mk(base + "/groupw", 0770, 0, other_gid); },
+       "writable by group " + other_user},
+      {"world-writable and sticky", [&] { return mk(base + "/sticky", 01777, 0, 0); },
+       "writable by every account"},
+      {"parent owned by the other account",
+       [&] {
+         mk(base + "/parent", 0755, other, other_gid);
+         return mk(base + "/parent/certs", 0750, 0, 0);
+       },
+       base + "/parent is owned by " + other_user},
+      {"symbolic link to such a directory",
+       [&] {
+         mk(base + "/target", 0755, other, other_gid);
+         fs::create_directory_symlink(base + "/target", base + "/link");
+         return base + "/link";
+       },
+       base + "/target is owned by " + other_user},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.name);
+    const std::string dir = c.make();
+    Status st = s.WriteFileAtomic(dir + "/server-key.pem", "secret key", 0600, "", "");
+    ASSERT_EQ(st.code(), StatusCode::kFailedPrecondition) << st.ToString();
+    EXPECT_NE(st.message().find(c.expect), std::string::npos) << st.message();
+    EXPECT_NE(st.message().find("symbolic links"), std::string::npos) << st.message();
+    EXPECT_NE(st.message().find("chmod go-w"), std::string::npos) << st.message();
+    EXPECT_EQ(st.message().find("secret key"), std::string::npos);
+    EXPECT_FALSE(fs::exists(dir + "/server-key.pem"));
+    EXPECT_TRUE(TempFilesIn(dir).empty());
+  }
+}
+
+TEST_F(SshClientTest, DirectoriesOtherAccountsCanChangeAreRefused) {
+  SshSession s = Connect(sshd_->Target());
+  ExpectUnsafeDirectoriesRefused(s, files_, sshd_->plain_user());
 }
 
 TEST_F(SshClientTest, PathsWithShellMetacharactersAreSafe) {
@@ -916,6 +1160,68 @@ TEST_F(SshClientTest, PathsWithShellMetacharactersAreSafe) {
   EXPECT_FALSE(fs::exists(path));
   EXPECT_FALSE(fs::exists("pwned"));
   EXPECT_FALSE(fs::exists(sshd_->dir() + "/pwned"));
+}
+
+// --- a process that can write to the directory ---------------------------------
+
+// Whatever moment a process with write access to the directory swaps pxc's
+// temporary file for a symbolic link to a root-owned file, pxc must not
+// change that file's owner, mode or content, and must not install the link.
+void ExpectSwapsNeverReachTheTarget(SshSession& s, const std::string& dir,
+                                    const std::string& target_dir, const std::string& owner) {
+  int total_swaps = 0;
+  for (auto when : {TempFileSwapper::When::kCreated, TempFileSwapper::When::kWritten,
+                    TempFileSwapper::When::kFirstRead, TempFileSwapper::When::kSecondRead}) {
+    SCOPED_TRACE(std::string("swapped when ") + TempFileSwapper::Name(when));
+    const std::string target = target_dir + "/standin-shadow";
+    const std::string secret = "root:$6$standin-hash:19000:0:99999:7:::\n";
+    WriteLocal(target, secret, 0600);
+    ASSERT_EQ(::chown(target.c_str(), 0, 0), 0);
+    const std::string path = dir + "/server-key.pem";
+    WriteLocal(path, "old", 0600);
+    const std::string content = RandomBytes(1 << 20, 11);
+    Status st;
+    int swaps = 0;
+    {
+      TempFileSwapper swapper(dir, target, when);
+      st = s.WriteFileAtomic(path, content, 0644, owner, owner);
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      swaps = swapper.swaps();
+    }
+    total_swaps += swaps;
+    std::cout << "swapped when " << TempFileSwapper::Name(when) << ": " << swaps << " -> "
+              << st.ToString().substr(0, 60) << "\n";
+    struct stat info;
+    ASSERT_EQ(::lstat(target.c_str(), &info), 0);
+    EXPECT_EQ(info.st_uid, 0u);
+    EXPECT_EQ(info.st_gid, 0u);
+    EXPECT_EQ(info.st_mode & 07777, 0600u);
+    EXPECT_EQ(ReadLocal(target), secret);
+    // Never a link where the file goes.
+    bool present = ::lstat(path.c_str(), &info) == 0;
+    EXPECT_TRUE(!present || S_ISREG(info.st_mode)) << "the link was installed as " << path;
+    if (swaps > 0) {
+      // A replaced temporary file is never installed: the old file stays, or
+      // (swapped right between the last check and the rename) what the
+      // rename put there is removed again.
+      EXPECT_EQ(st.code(), StatusCode::kFailedPrecondition) << st.ToString();
+      EXPECT_NE(st.message().find("replaced"), std::string::npos) << st.message();
+      if (present) {
+        EXPECT_EQ(ReadLocal(path), "old");
+      }
+    } else {
+      EXPECT_TRUE(st.ok()) << st.ToString();
+    }
+    EXPECT_TRUE(TempFilesIn(dir).empty());
+    ::unlink(target.c_str());
+  }
+  // The race was really run: the swap on creation always lands.
+  EXPECT_GE(total_swaps, 1);
+}
+
+TEST_F(SshClientTest, SwappedTemporaryFileNeverReachesTheLinkTarget) {
+  SshSession s = Connect(sshd_->Target());
+  ExpectSwapsNeverReachTheTarget(s, files_, sshd_->root_only_dir(), sshd_->user());
 }
 
 // --- sudo --------------------------------------------------------------------------
@@ -950,6 +1256,7 @@ TEST_F(SshSudoTest, FileOperationsAsRoot) {
   SshSession s = Connect(SudoTarget());
   const std::string dir = sshd_->root_only_dir() + "/sudo-" + std::to_string(::getpid());
   ASSERT_TRUE(s.MakeDirectory(dir, 0750, "root", sshd_->user()).ok());
+  ASSERT_TRUE(s.SetDirectoryOwnerAndMode(dir, 0750, "root", sshd_->user()).ok());
   struct stat info;
   ASSERT_EQ(::stat(dir.c_str(), &info), 0);
   EXPECT_EQ(info.st_mode & 07777, 0750u);
@@ -1043,6 +1350,16 @@ TEST_F(SshSudoTest, ConnectionKilledMidUploadKeepsTheOldFile) {
   }
   EXPECT_TRUE(TempFilesIn(files_).empty());
   EXPECT_EQ(ReadLocal(path), "old content");
+}
+
+TEST_F(SshSudoTest, DirectoriesOtherAccountsCanChangeAreRefused) {
+  SshSession s = Connect(SudoTarget());
+  ExpectUnsafeDirectoriesRefused(s, files_, sshd_->plain_user());
+}
+
+TEST_F(SshSudoTest, SwappedTemporaryFileNeverReachesTheLinkTarget) {
+  SshSession s = Connect(SudoTarget());
+  ExpectSwapsNeverReachTheTarget(s, files_, sshd_->root_only_dir(), sshd_->plain_user());
 }
 
 }  // namespace

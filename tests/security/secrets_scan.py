@@ -27,7 +27,9 @@ What is searched (the variants of each secret)
   state (an RSA modulus, an EC point), the first hex chunk (the ASN.1 header,
   the same for every key of a kind) and an OpenSSH key's first line (a fixed
   header). A password (any other secret value, 6+ characters):
-  itself, its JSON-escaped form, hex and standard base64.
+  itself, its JSON-escaped form, hex and standard base64, and the hash
+  MySQL/MariaDB keep of it for mysql_native_password (SHA1(SHA1(password))
+  in hex, as SHOW GRANTS prints it after IDENTIFIED BY PASSWORD '*').
   Independently of the state, any `-----BEGIN [RSA |EC |DSA |ENCRYPTED |
   OPENSSH ]PRIVATE KEY-----` line is a hit (a key we did not know of).
 
@@ -204,6 +206,9 @@ def variants(secret, public_ders):
         out.append((esc, "%s: the password (JSON-escaped)" % secret.label))
     out.append((raw.hex().encode(), "%s: the password in hex" % secret.label))
     out.append((base64.b64encode(raw).rstrip(b"="), "%s: the password in base64" % secret.label))
+    native = hashlib.sha1(hashlib.sha1(raw).digest()).hexdigest()
+    out.append((native.upper().encode(), "%s: its MySQL password hash" % secret.label))
+    out.append((native.encode(), "%s: its MySQL password hash (lower case)" % secret.label))
     return out
 
 

@@ -57,6 +57,13 @@ out=$(on_client timeout 30 ssh -F /dev/null -o BatchMode=yes -o StrictHostKeyChe
   -o UserKnownHostsFile="$PXC_LAB_KNOWN_HOSTS" -o PreferredAuthentications=password,keyboard-interactive \
   "root@$PXC_LAB_IP_PXC1" true 2>&1) && rc=0 || rc=$?
 check_match "ssh without the lab key is refused (rc $rc)" 'Permission denied \(publickey\)' "$out"
+# The non-root account with NOPASSWD sudo (the provider's sudo path).
+if [[ -n ${PXC_LAB_SUDO_USER:-} ]]; then
+  out=$(on_client timeout 30 ssh $PXC_LAB_SSH_OPTS "$PXC_LAB_SUDO_USER@$PXC_LAB_IP_PXC1" \
+    'id -un; sudo -n id -u; hostname' 2>&1 | tr '\n' ' ') && rc=0 || rc=$?
+  check_eq "ssh $PXC_LAB_SUDO_USER@pxc1 with the lab key, sudo -n is root (rc $rc)" \
+    "$PXC_LAB_SUDO_USER 0 pxc1 " "$out"
+fi
 
 # Each node has its own /root (the machine's root dotfiles stay out of sessions).
 marker=".testbed-marker-$$"

@@ -3,8 +3,10 @@ resource "pxc_ca" "cluster" {
 }
 
 # One certificate per database node. Galera nodes authenticate each other
-# both ways, so the default usage is server_and_client. Clients that verify
-# the server through HAProxy need the load balancer's name in the SANs.
+# both ways, so the default usage is server_and_client. A client with ca_pem
+# checks that the server's certificate names the address it connects to, so
+# clients that go through HAProxy (10.77.0.10) need the load balancer's
+# address in the SANs.
 resource "pxc_node_cert" "node" {
   for_each = {
     pxc1 = "10.77.0.11"
@@ -14,12 +16,13 @@ resource "pxc_node_cert" "node" {
   ca_cert_pem        = pxc_ca.cluster.cert_pem
   ca_private_key_pem = pxc_ca.cluster.private_key_pem
   common_name        = each.key
-  ip_addresses       = [each.value]
+  ip_addresses       = [each.value, "10.77.0.10"]
   dns_names          = ["pxc0"]
   early_renewal_hours = 720
 }
 
-# The client host's certificate (the tutorial's pxc0).
+# The client host's certificate (the tutorial's pxc0): usage = "client"
+# (clientAuth only), so it can never pass for a server.
 resource "pxc_node_cert" "client" {
   ca_cert_pem        = pxc_ca.cluster.cert_pem
   ca_private_key_pem = pxc_ca.cluster.private_key_pem
