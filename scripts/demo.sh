@@ -182,4 +182,4 @@ echo "demo: Galera replication on 4567 is TLS (handshake with the client certifi
 # it plain.
 tests/testbed/lab mark-modified "scripts/demo.sh enabled TLS" >/dev/null 2>&1 || true
 echo
-echo "demo: done. The lab stays up; run scripts/demo.sh again for terraform plan; remove the lab with: tests/testbed/lab down"
+echo "demo: done. The lab stays up; run scripts/demo.sh again to plan again (no changes); remove the lab with: tests/testbed/lab down"
