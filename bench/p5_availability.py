@@ -8,7 +8,11 @@ loop and read its counts (failed writes, and acknowledged writes that are
 missing afterwards); destroy; mark the lab modified (the next run rebuilds
 it). Everything goes through the real provider and pxc-tfdriver, inside the
 lab's client namespace (tests/e2e/run_scenario.sh), holding
-/tmp/pxc-lab.lock for each run.
+/tmp/pxc-lab.lock for each run. With PXC_BENCH_TERRAFORM (the terraform
+binary) and PXC_BENCH_TERRAFORM_RC (a CLI configuration that installs the
+provider from a mirror; bench/run --via terraform sets both) the same steps
+run through the real `terraform apply` and `terraform destroy` of a JSON
+configuration instead, also in the lab's client namespace.
 
     p5_availability.py --reps N [--short]
 
@@ -16,6 +20,7 @@ Prints progress on stderr and, as the last line on stdout, the P5 JSON object
 described in bench/README.md.
 """
 import argparse
+import fcntl
 import json
 import os
 import statistics
@@ -74,6 +79,81 @@ def run_once(strategy, driver, provider):
             return json.load(f)
 
 
+def tf_config(strategy, with_restart):
+    """The same resources as scenario(), as Terraform's JSON configuration."""
+    lab = os.environ.get("PXC_LAB_DIR", "/var/lib/pxc-lab")
+    doc = {"terraform": {"required_providers": {"pxc": {"source": "pxc/pxc"}}},
+           "provider": {"pxc": {"ssh": {"private_key": '${file("%s/ssh/id_ed25519")}' % lab,
+                                        "known_hosts": '${file("%s/ssh/known_hosts")}' % lab}}},
+           "resource": {"pxc_ca": {"cluster": {"key_algorithm": "ECDSA", "common_name": "PXC-CA"}},
+                        "pxc_node_cert": {}, "pxc_node_tls_config": {}}}
+    for n, ip in NODES.items():
+        doc["resource"]["pxc_node_cert"][n] = {
+            "ca_cert_pem": "${pxc_ca.cluster.cert_pem}", "ca_private_key_pem": "${pxc_ca.cluster.private_key_pem}",
+            "common_name": n, "ip_addresses": [ip], "key_algorithm": "ECDSA"}
+        doc["resource"]["pxc_node_tls_config"][n] = {
+            "host": ip, "name": n, "flavor": "mariadb", "ca_pem": "${pxc_ca.cluster.cert_pem}",
+            "cert_pem": "${pxc_node_cert.%s.cert_pem}" % n, "key_pem": "${pxc_node_cert.%s.private_key_pem}" % n}
+    if with_restart:
+        doc["resource"]["pxc_cluster_restart"] = {"tls": {
+            "strategy": strategy, "flavor": "pxc57", "timeout_seconds": 180,
+            "triggers": {n: "${pxc_node_tls_config.%s.id}" % n for n in NODES},
+            "node": [{"name": n, "host": ip} for n, ip in NODES.items()]}}
+    return doc
+
+
+def run_once_terraform(strategy, terraform, rc):
+    """run_once() through the real terraform CLI."""
+    lab = os.path.join(ROOT, "tests", "testbed", "lab")
+    with tempfile.TemporaryDirectory(prefix="pxc-p5-") as tmp, open("/tmp/pxc-lab.lock", "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if subprocess.run([lab, "status"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode:
+            subprocess.run([lab, "up"], check=True, stdout=subprocess.DEVNULL, timeout=900)
+        lab_dir = os.environ.get("PXC_LAB_DIR", "/var/lib/pxc-lab")
+        out = subprocess.run(["bash", "-c", 'set -a; source "$1/env"; env -0', "_", lab_dir],
+                             stdout=subprocess.PIPE, check=True).stdout
+        env = {k: v for k, v in os.environ.items() if not k.startswith("TF_")}
+        for item in out.split(b"\0"):
+            if b"=" in item:
+                k, v = item.split(b"=", 1)
+                env[k.decode()] = v.decode()
+        env.update(TF_CLI_CONFIG_FILE=rc, TF_IN_AUTOMATION="1", TF_INPUT="0", CHECKPOINT_DISABLE="1",
+                   PXC_SOURCE_DIR=ROOT)
+        netns = ["ip", "netns", "exec", env["PXC_LAB_CLIENT_NETNS"]]
+        cfg = os.path.join(tmp, "cfg")
+        os.mkdir(cfg)
+        log = []
+
+        def tf(*a):
+            p = subprocess.run(netns + [terraform] + list(a) + ["-input=false", "-no-color"], cwd=cfg, env=env,
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=1800)
+            log.append(p.stdout)
+            if p.returncode != 0:
+                raise RuntimeError("%s: terraform %s exited %d: %s" % (strategy, a[0], p.returncode, p.stdout[-1500:]))
+
+        def write(with_restart):
+            with open(os.path.join(cfg, "main.tf.json"), "w") as f:
+                json.dump(tf_config(strategy, with_restart), f)
+
+        loop = os.path.join(ROOT, "tests", "e2e", "writeloop.py")
+        write(False)
+        tf("init")
+        tf("apply", "-auto-approve")
+        subprocess.run(netns + [loop, "start", "writeloop"], cwd=tmp, env=env, check=True, stdout=subprocess.DEVNULL)
+        try:
+            write(True)
+            tf("apply", "-auto-approve")
+        finally:
+            subprocess.run(["sleep", "3"])
+            subprocess.run(netns + [loop, "stop", "writeloop"], cwd=tmp, env=env, stdout=subprocess.DEVNULL)
+            try:
+                tf("destroy", "-auto-approve")
+            finally:
+                subprocess.run([lab, "mark-modified", "bench P5 via terraform"], stdout=subprocess.DEVNULL)
+        with open(os.path.join(tmp, "writeloop", "result.json")) as f:
+            return json.load(f)
+
+
 def summary(samples):
     if not samples:
         return None
@@ -89,6 +169,7 @@ def main():
     provider = os.environ.get("PXC_BENCH_PROVIDER") or os.path.join(ROOT, "build/provider/terraform-provider-pxc")
     build = os.path.dirname(os.path.dirname(os.path.abspath(provider)))
     driver = os.environ.get("PXC_BENCH_DRIVER") or os.path.join(build, "tests/driver/pxc-tfdriver")
+    terraform = os.environ.get("PXC_BENCH_TERRAFORM")
     failed = {"full": [], "rolling": []}
     lost = {"full": [], "rolling": []}
     attempted = 0
@@ -99,7 +180,10 @@ def main():
         if only:
             order = [only]
         for s in order:
-            r = run_once(s, driver, provider)
+            if terraform:
+                r = run_once_terraform(s, terraform, os.environ["PXC_BENCH_TERRAFORM_RC"])
+            else:
+                r = run_once(s, driver, provider)
             print("P5 rep %d %s: writes=%d failed=%d lost=%s longest_gap_s=%s" %
                   (i + 1, s, r["writes"], r["failed"], r["lost"], r["longest_gap_s"]), file=sys.stderr)
             for e in r.get("errors", []):
@@ -116,7 +200,7 @@ def main():
         "writes_attempted": attempted,
         "note": "20 writes/s through HAProxy, a new connection per transaction, during a TLS "
                 "enablement of the 3-node lab (rolling: 2 passes with draining); lost = acknowledged "
-                "but missing afterwards"}))
+                "but missing afterwards; applied with " + ("terraform apply" if terraform else "pxc-tfdriver")}))
 
 
 if __name__ == "__main__":

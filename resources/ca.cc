@@ -19,8 +19,9 @@ namespace {
 
 constexpr int64_t kDefaultCaValidityHours = 87600;  // 10 years
 
-// Attributes that describe how a CA is generated; they cannot be combined
-// with adopting an existing CA, whose certificate says all of them.
+// Attributes that describe how a CA is generated. When an existing CA is
+// adopted its key and certificate say all of them: they may be set only to
+// what those say (see CheckAdoptedAgrees).
 const char* const kGenerationAttrs[] = {
     "key_algorithm",       "rsa_bits", "ecdsa_curve", "common_name", "organization",
     "organizational_unit", "country",  "locality",    "province",    "validity_period_hours"};
@@ -34,33 +35,101 @@ Value NullableString(const std::string& s) {
   return s.empty() ? Value::Null(Type::String()) : Value::String(s);
 }
 
-// Fills every attribute derived from an adopted or generated CA.
-StatusOr<Value> FillFromCa(Value obj, const PrivateKey& key, const Certificate& cert,
-                           bool adopted) {
+struct AdoptedCa {
+  PrivateKey key;
+  Certificate cert;
+};
+
+// What an adopted CA's key and certificate say for a generation attribute;
+// null where the attribute does not apply (rsa_bits of an ECDSA key, a
+// subject field the certificate does not have).
+Value AdoptedValue(const std::string& name, const PrivateKey& key, const Certificate& cert) {
+  const KeySpec& spec = key.Spec();
+  if (name == "key_algorithm") return Value::String(key.AlgorithmName());
+  if (name == "rsa_bits") {
+    return spec.algorithm == KeyAlgorithm::kRsa ? Value::Num(static_cast<int64_t>(spec.rsa_bits))
+                                                : Value::Null(Type::Number());
+  }
+  if (name == "ecdsa_curve") {
+    return spec.algorithm == KeyAlgorithm::kEcdsa ? Value::String(spec.ecdsa_curve)
+                                                  : Value::Null(Type::String());
+  }
+  if (name == "validity_period_hours") {
+    auto hours =
+        std::chrono::duration_cast<std::chrono::hours>(cert.NotAfter() - cert.NotBefore()).count();
+    return Value::Num(static_cast<int64_t>(hours));
+  }
+  DistinguishedName dn = cert.Subject();
+  if (name == "common_name") return NullableString(dn.common_name);
+  if (name == "organization") return NullableString(dn.organization);
+  if (name == "organizational_unit") return NullableString(dn.organizational_unit);
+  if (name == "country") return NullableString(dn.country);
+  if (name == "locality") return NullableString(dn.locality);
+  if (name == "province") return NullableString(dn.province);
+  return Value::Null(Type::String());
+}
+
+std::string Show(const Value& v) {
+  if (v.IsNull()) return "nothing";
+  if (v.type() == Type::Number()) return v.AsNumber().ToString();
+  return "\"" + v.AsString() + "\"";
+}
+
+bool ReadFromKey(const std::string& name) {
+  return name == "key_algorithm" || name == "rsa_bits" || name == "ecdsa_curve";
+}
+
+// Adopting a CA reads the generation attributes from its key and
+// certificate. They may still be set (`terraform plan -generate-config-out`
+// writes them for an imported CA) when they say the same; a value that
+// differs is an error, since no CA is generated that could honour it.
+void CheckAdoptedAgrees(const Value& config, const PrivateKey& key, const Certificate& cert,
+                        Diagnostics& diags) {
+  for (const std::string name : kGenerationAttrs) {
+    Value v = config.GetAttr(name);
+    if (!v.IsKnown()) continue;  // unset or not known yet
+    Value have = AdoptedValue(name, key, cert);
+    if (v == have) continue;
+    const bool from_key = ReadFromKey(name);
+    diags.AddError(
+        "Conflicting Attributes",
+        name + " = " + Show(v) + " does not match the CA being adopted: its " +
+            (from_key ? "key (existing_private_key_pem)" : "certificate (existing_cert_pem)") +
+            " says " + Show(have) + ". An adopted CA is not generated: remove " + name +
+            " (it is read from the " + (from_key ? "key" : "certificate") +
+            ") or set it to that value.",
+        AttributePath::Root(name));
+  }
+}
+
+// Fills every attribute derived from an adopted or generated CA. For an
+// adopted CA, `config` (null on import) holds what the configuration sets:
+// those values are kept (CheckAdoptedAgrees has checked them), the others
+// are read from the key and certificate.
+StatusOr<Value> FillFromCa(Value obj, const PrivateKey& key, const Certificate& cert, bool adopted,
+                           const Value& config) {
   PXC_ASSIGN_OR_RETURN(std::string key_pem, key.ToPem());
   PXC_ASSIGN_OR_RETURN(std::string pub_pem, key.PublicKeyPem());
   if (adopted) {
-    DistinguishedName dn = cert.Subject();
-    obj = obj.WithAttr("key_algorithm", Value::String(key.AlgorithmName()));
-    obj = obj.WithAttr("rsa_bits", Value::Null(Type::Number()));
-    obj = obj.WithAttr("ecdsa_curve", Value::Null(Type::String()));
+    auto derive = [&](const char* name, Value derived) {
+      if (config.IsKnown() && !config.GetAttr(name).IsNull()) return;
+      obj = obj.WithAttr(name, std::move(derived));
+    };
+    derive("key_algorithm", AdoptedValue("key_algorithm", key, cert));
+    // rsa_bits and ecdsa_curve stay null unless set: an adopted CA never had
+    // them in state.
+    derive("rsa_bits", Value::Null(Type::Number()));
+    derive("ecdsa_curve", Value::Null(Type::String()));
     // The other subject fields are optional inputs (never computed): they stay
-    // null; the subject is in cert_pem.
-    obj = obj.WithAttr("common_name", NullableString(dn.common_name));
-    auto hours =
-        std::chrono::duration_cast<std::chrono::hours>(cert.NotAfter() - cert.NotBefore()).count();
-    obj = obj.WithAttr("validity_period_hours", Value::Num(static_cast<int64_t>(hours)));
+    // as configured (null when unset); the subject is in cert_pem.
+    derive("common_name", AdoptedValue("common_name", key, cert));
+    derive("validity_period_hours", AdoptedValue("validity_period_hours", key, cert));
   }
   obj = obj.WithAttr("private_key_pem", Value::String(key_pem));
   obj = obj.WithAttr("public_key_pem", Value::String(pub_pem));
   auto early = obj.GetInt("early_renewal_hours").value_or(0);
   return cert_common::WithCertificateOutputs(std::move(obj), cert, early);
 }
-
-struct AdoptedCa {
-  PrivateKey key;
-  Certificate cert;
-};
 
 // Parses and checks an adopted CA; diagnostics carry the attribute paths.
 std::optional<AdoptedCa> ParseAdopted(const Value& v, Diagnostics& diags) {
@@ -126,8 +195,11 @@ CaResource::CaResource() {
                       .Sensitive()
                       .RequiresReplace()
                       .Describe("Adopt an existing CA: its private key in PEM. Requires "
-                                "`existing_cert_pem`; the key and subject attributes are then "
-                                "read from the certificate and must not be set."));
+                                "`existing_cert_pem`. The key and subject attributes and "
+                                "`validity_period_hours` are then read from the key and "
+                                "certificate: leave them unset or set them to what these say "
+                                "(as `terraform plan -generate-config-out` writes them for an "
+                                "imported CA)."));
   attrs.push_back(OptionalAttr("existing_cert_pem", Type::String())
                       .RequiresReplace()
                       .Describe("Adopt an existing CA: its certificate in PEM. Requires "
@@ -153,20 +225,17 @@ void CaResource::ValidateConfig(const Value& config, Diagnostics& diags) const {
   if (has_key != has_cert) {
     diags.AddError("Incomplete CA to Adopt",
                    "Adopting an existing CA needs both existing_private_key_pem and "
-                   "existing_cert_pem.",
+                   "existing_cert_pem." +
+                       std::string(has_key ? ""
+                                           : " A configuration generated for an imported CA "
+                                             "(terraform plan -generate-config-out) leaves the "
+                                             "sensitive existing_private_key_pem out: set it, "
+                                             "e.g. file(\"ca-key.pem\")."),
                    AttributePath::Root(has_key ? "existing_cert_pem" : "existing_private_key_pem"));
     return;
   }
-  for (const char* name : kGenerationAttrs) {
-    if (!config.GetAttr(name).IsNull()) {
-      diags.AddError("Conflicting Attributes",
-                     std::string(name) +
-                         " cannot be set when adopting an existing CA: it is read from "
-                         "existing_cert_pem.",
-                     AttributePath::Root(name));
-    }
-  }
-  ParseAdopted(config, diags);
+  auto adopted = ParseAdopted(config, diags);
+  if (adopted) CheckAdoptedAgrees(config, adopted->key, adopted->cert, diags);
 }
 
 void CaResource::ModifyPlan(schema::PlanContext& ctx) const {
@@ -174,7 +243,12 @@ void CaResource::ModifyPlan(schema::PlanContext& ctx) const {
     // Everything is known from the given PEM: show it in the plan.
     auto adopted = ParseAdopted(ctx.planned, ctx.diags);
     if (!adopted) return;
-    auto filled = FillFromCa(ctx.planned, adopted->key, adopted->cert, /*adopted=*/true);
+    // Again here: the PEM may have been unknown when the configuration was
+    // validated.
+    CheckAdoptedAgrees(ctx.config, adopted->key, adopted->cert, ctx.diags);
+    if (ctx.diags.HasError()) return;
+    auto filled =
+        FillFromCa(ctx.planned, adopted->key, adopted->cert, /*adopted=*/true, ctx.config);
     if (!filled.ok()) {
       ctx.diags.AddStatus(filled.status(), "Unable to Read the CA to Adopt");
       return;
@@ -189,7 +263,9 @@ void CaResource::Create(schema::ApplyContext& ctx) const {
   if (AdoptMode(plan)) {
     auto adopted = ParseAdopted(plan, ctx.diags);
     if (!adopted) return;
-    auto filled = FillFromCa(plan, adopted->key, adopted->cert, /*adopted=*/true);
+    CheckAdoptedAgrees(ctx.config, adopted->key, adopted->cert, ctx.diags);
+    if (ctx.diags.HasError()) return;
+    auto filled = FillFromCa(plan, adopted->key, adopted->cert, /*adopted=*/true, ctx.config);
     if (!filled.ok()) return ctx.diags.AddStatus(filled.status(), "Unable to Adopt the CA");
     ctx.new_state = *filled;
     return;
@@ -211,7 +287,7 @@ void CaResource::Create(schema::ApplyContext& ctx) const {
   ca.validity_period_hours = static_cast<int>(plan.GetInt("validity_period_hours").value_or(0));
   auto cert = Certificate::SelfSignCa(*key, ca);
   if (!cert.ok()) return ctx.diags.AddStatus(cert.status(), "Unable to Create the CA Certificate");
-  auto filled = FillFromCa(plan, *key, *cert, /*adopted=*/false);
+  auto filled = FillFromCa(plan, *key, *cert, /*adopted=*/false, ctx.config);
   if (!filled.ok()) return ctx.diags.AddStatus(filled.status(), "Unable to Encode the CA");
   ctx.new_state = *filled;
 }
@@ -272,7 +348,8 @@ void CaResource::ImportState(schema::ImportContext& ctx) const {
   if (!obj.ok()) return ctx.diags.AddStatus(obj.status(), "Internal Provider Error");
   auto adopted = ParseAdopted(*obj, ctx.diags);
   if (!adopted) return;
-  auto filled = FillFromCa(*obj, adopted->key, adopted->cert, /*adopted=*/true);
+  auto filled = FillFromCa(*obj, adopted->key, adopted->cert, /*adopted=*/true,
+                           Value::Null(schema_.ImpliedType()));
   if (!filled.ok()) return ctx.diags.AddStatus(filled.status(), "Unable to Import the CA");
   ctx.state = *filled;
 }

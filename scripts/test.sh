@@ -1,14 +1,17 @@
 #!/usr/bin/env bash
 # The project's single test command (README, .ci/run): installs what it
 # needs, builds, and runs every test: unit, protocol (the real binary through
-# the real plugin protocol) and end to end (the real Galera test bed). Then a
+# the real plugin protocol), end to end (the real Galera test bed) and, when a
+# terraform binary is found, the real-CLI tests (the real terraform on the HCL
+# in tests/terraform, mostly against the test bed). Then a
 # sanitizer build (ASan + UBSan) runs the unit and protocol tests again.
 #
 #   scripts/test.sh            everything
 #   PXC_SKIP_SANITIZE=1 ...    skip the sanitizer build
 #   PXC_SKIP_FUZZ=1 ...        skip the short fuzz runs
 #   PXC_SKIP_BENCH=1 ...       skip the short benchmark run (bench/run --short)
-#   PXC_TEST_LABELS=unit ...   only tests with that CTest label (regex)
+#   PXC_TEST_LABELS=unit ...   only tests with that CTest label (regex; unit, protocol,
+#                              integration, e2e, terraform)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -19,6 +22,14 @@ start=$(date +%s)
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build build -j"$jobs"
 echo "test.sh: build took $(( $(date +%s) - start )) s"
+# The real-CLI tests (label terraform, tests/terraform) are registered only
+# when CMake found a terraform binary.
+terraform=$(sed -n 's/^TERRAFORM:FILEPATH=//p' build/CMakeCache.txt)
+if [[ -n $terraform && $terraform != *NOTFOUND ]]; then
+  echo "test.sh: real-CLI tests (label terraform) use $terraform ($("$terraform" version 2>/dev/null | head -1))"
+else
+  echo "test.sh: no terraform found: the real-CLI tests (label terraform) are off"
+fi
 
 label_args=()
 if [[ -n "${PXC_TEST_LABELS:-}" ]]; then

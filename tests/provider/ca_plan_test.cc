@@ -3,6 +3,10 @@
 // rules, renewal and adoption.
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
+#include <set>
+
 #include "provider/core.h"
 #include "resources/provider_def.h"
 #include "resources/x509.h"
@@ -200,6 +204,107 @@ TEST_F(CaCoreTest, AdoptsExistingCaAndRejectsMismatchedKey) {
   auto diags2 = core_.ValidateResourceConfig("pxc_ca", conflicting);
   ASSERT_TRUE(diags2.HasError());
   EXPECT_EQ(diags2.items()[0].path, AttributePath::Root("common_name"));
+}
+
+// What `terraform plan -generate-config-out` writes for an imported
+// resource: every optional attribute of the state that is not sensitive (a
+// sensitive one is left for the user to fill in).
+Value GeneratedConfig(const schema::Schema& s, const Value& state) {
+  std::map<std::string, Value> attrs;
+  for (const auto& a : s.block.attributes) {
+    if (!a.optional() || a.sensitive) continue;
+    attrs[a.name] = state.GetAttr(a.name);
+  }
+  return *Value::ObjectOf(s.ImpliedType(), attrs);
+}
+
+TEST_F(CaCoreTest, AdoptionAcceptsGenerationAttributesThatAgreeWithTheCa) {
+  Value made = Apply(Config({{"key_algorithm", Value::String("ECDSA")},
+                             {"ecdsa_curve", Value::String("P384")},
+                             {"common_name", Value::String("Kept CA")},
+                             {"organization", Value::String("Acme")},
+                             {"validity_period_hours", Value::Num(100)}}));
+  // Everything the adopted CA says, spelled out as a user (or Terraform's
+  // config generation) would.
+  Value adopt = Config({{"existing_private_key_pem", made.GetAttr("private_key_pem")},
+                        {"existing_cert_pem", made.GetAttr("cert_pem")},
+                        {"key_algorithm", Value::String("ECDSA")},
+                        {"ecdsa_curve", Value::String("P384")},
+                        {"common_name", Value::String("Kept CA")},
+                        {"organization", Value::String("Acme")},
+                        {"validity_period_hours", Value::Num(100)}});
+  auto vd = core_.ValidateResourceConfig("pxc_ca", adopt);
+  ASSERT_FALSE(vd.HasError()) << vd.items()[0].summary << ": " << vd.items()[0].detail;
+  Value null = Value::Null(type_);
+  auto plan = core_.PlanResourceChange("pxc_ca", null, adopt, adopt, "");
+  ASSERT_FALSE(plan.diags.HasError()) << plan.diags.items()[0].detail;
+  EXPECT_TRUE(plan.planned.IsWhollyKnown());
+  EXPECT_EQ(plan.planned.GetAttr("ecdsa_curve"), Value::String("P384"));
+  EXPECT_EQ(plan.planned.GetAttr("organization"), Value::String("Acme"));
+  auto applied = core_.ApplyResourceChange("pxc_ca", null, plan.planned, adopt, "");
+  ASSERT_FALSE(applied.diags.HasError());
+  EXPECT_EQ(applied.new_state, plan.planned);
+  auto again = core_.PlanResourceChange("pxc_ca", applied.new_state,
+                                        Proposed(applied.new_state, adopt), adopt, "");
+  ASSERT_FALSE(again.diags.HasError());
+  EXPECT_EQ(again.planned, applied.new_state);
+
+  // Values the CA does not have are refused, each at its own attribute.
+  Value wrong = adopt.WithAttr("common_name", Value::String("Other"))
+                    .WithAttr("key_algorithm", Value::String("RSA"))
+                    .WithAttr("rsa_bits", Value::Num(2048))
+                    .WithAttr("country", Value::String("FR"))
+                    .WithAttr("validity_period_hours", Value::Num(99));
+  auto diags = core_.ValidateResourceConfig("pxc_ca", wrong);
+  std::set<std::string> paths;
+  for (const auto& d : diags.items()) {
+    if (d.summary == "Conflicting Attributes" && d.path) paths.insert(d.path->ToString());
+  }
+  EXPECT_EQ(paths, (std::set<std::string>{"common_name", "key_algorithm", "rsa_bits", "country",
+                                          "validity_period_hours"}));
+}
+
+// The import flow of Terraform >= 1.5: `import` block, `terraform plan
+// -generate-config-out`, the user fills in the sensitive key; the plan must
+// then accept the configuration and change nothing.
+TEST_F(CaCoreTest, GeneratedConfigurationOfAnImportedCaPlansNoChange) {
+  Value made = Apply(Config({{"key_algorithm", Value::String("RSA")},
+                             {"common_name", Value::String("Manual CA")},
+                             {"validity_period_hours", Value::Num(240)}}));
+  char dir[] = "/tmp/pxc-ca-import-XXXXXX";
+  ASSERT_NE(mkdtemp(dir), nullptr);
+  const std::string key_path = std::string(dir) + "/ca-key.pem";
+  const std::string cert_path = std::string(dir) + "/ca.pem";
+  {
+    std::ofstream(key_path) << made.GetString("private_key_pem").value();
+    std::ofstream(cert_path) << made.GetString("cert_pem").value();
+  }
+  auto imported = core_.ImportResourceState("pxc_ca", key_path + "," + cert_path);
+  std::filesystem::remove_all(dir);
+  ASSERT_FALSE(imported.diags.HasError());
+  ASSERT_EQ(imported.objects.size(), 1u);
+  auto read = core_.ReadResource("pxc_ca", imported.objects[0].state, "");
+  ASSERT_FALSE(read.diags.HasError());
+  const Value& state = read.new_state;
+
+  const auto& s = core_.FindResource("pxc_ca")->GetSchema();
+  Value generated = GeneratedConfig(s, state);
+  // Terraform writes them, so they are what this test is about.
+  EXPECT_EQ(generated.GetAttr("common_name"), Value::String("Manual CA"));
+  EXPECT_EQ(generated.GetAttr("key_algorithm"), Value::String("RSA"));
+  EXPECT_EQ(generated.GetAttr("validity_period_hours"), Value::Num(240));
+  // As generated, the sensitive key is missing: a diagnostic that says so.
+  auto incomplete = core_.ValidateResourceConfig("pxc_ca", generated);
+  ASSERT_TRUE(incomplete.HasError());
+  EXPECT_NE(incomplete.items()[0].detail.find("-generate-config-out"), std::string::npos);
+  // Filled in, it validates and plans no change.
+  Value filled = generated.WithAttr("existing_private_key_pem", made.GetAttr("private_key_pem"));
+  auto vd = core_.ValidateResourceConfig("pxc_ca", filled);
+  ASSERT_FALSE(vd.HasError()) << vd.items()[0].summary << ": " << vd.items()[0].detail;
+  auto plan = core_.PlanResourceChange("pxc_ca", state, Proposed(state, filled), filled, "");
+  ASSERT_FALSE(plan.diags.HasError()) << plan.diags.items()[0].detail;
+  EXPECT_TRUE(plan.requires_replace.empty());
+  EXPECT_EQ(plan.planned, state);
 }
 
 TEST_F(CaCoreTest, UnknownResourceTypeIsADiagnostic) {

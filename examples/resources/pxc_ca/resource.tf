@@ -11,8 +11,8 @@ resource "pxc_ca" "cluster" {
 # Adopting the CA made by the manual procedure: nothing is generated, the
 # key and certificate are validated (key matches, certificate is a CA).
 resource "pxc_ca" "existing" {
-  existing_private_key_pem = file("${path.module}/ca-key.pem")
-  existing_cert_pem        = file("${path.module}/ca.pem")
+  existing_private_key_pem = file(var.ca_private_key_file)
+  existing_cert_pem        = file(var.ca_cert_file)
 }
 
 output "ca_fingerprint" {

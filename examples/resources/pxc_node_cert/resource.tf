@@ -13,11 +13,11 @@ resource "pxc_node_cert" "node" {
     pxc2 = "10.77.0.12"
     pxc3 = "10.77.0.13"
   }
-  ca_cert_pem        = pxc_ca.cluster.cert_pem
-  ca_private_key_pem = pxc_ca.cluster.private_key_pem
-  common_name        = each.key
-  ip_addresses       = [each.value, "10.77.0.10"]
-  dns_names          = ["pxc0"]
+  ca_cert_pem         = pxc_ca.cluster.cert_pem
+  ca_private_key_pem  = pxc_ca.cluster.private_key_pem
+  common_name         = each.key
+  ip_addresses        = [each.value, "10.77.0.10"]
+  dns_names           = ["pxc0"]
   early_renewal_hours = 720
 }
 

@@ -1,8 +1,8 @@
 provider "pxc" {
   ssh {
     user        = "root"
-    private_key = file("~/.ssh/id_ed25519")
-    known_hosts = file("~/.ssh/known_hosts")
+    private_key = file(var.ssh_private_key_file)
+    known_hosts = file(var.ssh_known_hosts_file)
   }
 }
 

@@ -5,7 +5,7 @@ provider "pxc" {
     endpoint = "10.77.0.10:3306"
     username = "pxcadmin"
     tls {
-      ca_pem = file("${path.module}/ca.pem")
+      ca_pem = file(var.ca_cert_file)
     }
   }
 }
@@ -43,4 +43,3 @@ resource "pxc_ssl_user" "app" {
   }
 }
 
-# Import an existing account with: terraform import pxc_ssl_user.ssluser 'ssluser@%'

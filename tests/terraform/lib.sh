@@ -1,0 +1,308 @@
+# Shared by the real-CLI tests (tests/terraform/run.sh sources it): runs the
+# real `terraform` on HCL configurations kept in the tree, with the provider
+# installed by `cmake --install` into a filesystem mirror in the test's own
+# temporary directory, and checks what Terraform prints and stores.
+#
+# Prints one line per check, like pxc-tfdriver:
+#   ok - <step>: <what>
+#   not ok - <step>: <what>: <detail>
+# and at the end "N passed, M failed" (tf_finish).
+#
+# Environment (set by tf_setup): TF_CLI_CONFIG_FILE (our own CLI
+# configuration in the work directory; the user's ~/.terraformrc is never
+# read), TF_IN_AUTOMATION=1, TF_INPUT=0, CHECKPOINT_DISABLE=1 (no upgrade
+# check over the network), no plugin cache. The CLI configuration installs
+# pxc/pxc from the mirror only and nothing from anywhere else (`direct`
+# excludes it; a configuration needing another provider fails at init).
+
+tf_passed=0
+tf_failed=0
+tf_step_name=""
+tf_log_n=0
+
+ok() {
+  tf_passed=$((tf_passed + 1))
+  echo "ok - ${tf_step_name}: $1"
+}
+
+not_ok() {
+  tf_failed=$((tf_failed + 1))
+  echo "not ok - ${tf_step_name}: $1${2:+: $2}"
+}
+
+step() {
+  tf_step_name=$1
+  echo "# --- $1"
+}
+
+# Prints a file indented, for the test log.
+show_file() {
+  sed 's/^/    | /' "$1"
+}
+
+# check <what> <command...>: ok when the command exits 0.
+check() {
+  local what=$1
+  shift
+  local out
+  if out=$("$@" 2>&1); then
+    ok "$what"
+  else
+    not_ok "$what" "$(printf '%s' "$out" | tail -5 | tr '\n' ' ')"
+  fi
+}
+
+# expect_in <what> <text> <needle>...: every needle is a substring of text.
+expect_in() {
+  local what=$1 text=$2
+  shift 2
+  local n missing=()
+  for n in "$@"; do
+    [[ $text == *"$n"* ]] || missing+=("$n")
+  done
+  if ((${#missing[@]} == 0)); then
+    ok "$what"
+  else
+    not_ok "$what" "missing $(printf '[%s] ' "${missing[@]}")in: $(printf '%s' "$text" | tail -c 600 | tr '\n' ' ')"
+  fi
+}
+
+# expect_not_in <what> <text> <needle>...: no needle occurs in text.
+expect_not_in() {
+  local what=$1 text=$2
+  shift 2
+  local n found=()
+  for n in "$@"; do
+    [[ $text == *"$n"* ]] && found+=("$n")
+  done
+  if ((${#found[@]} == 0)); then
+    ok "$what"
+  else
+    not_ok "$what" "unexpected $(printf '[%s] ' "${found[@]}")in: $(printf '%s' "$text" | tail -c 600 | tr '\n' ' ')"
+  fi
+}
+
+# expect_eq <what> <got> <want>
+expect_eq() {
+  if [[ "$2" == "$3" ]]; then
+    ok "$1"
+  else
+    not_ok "$1" "got [$2], want [$3]"
+  fi
+}
+
+# Sets up the work directory $TF_WORK: the mirror (cmake --install of the
+# build directory), the CLI configuration naming it, and the configuration
+# directory $TF_CFG (empty; the scenario copies its .tf files in).
+#   tf_setup <build dir> <terraform binary>
+tf_setup() {
+  local build=$1
+  TERRAFORM=$2
+  TF_WORK=$(mktemp -d /tmp/pxc-tf-XXXXXX)
+  if [[ -z ${PXC_TF_KEEP:-} ]]; then
+    trap 'rm -rf "$TF_WORK"' EXIT
+  else
+    echo "# work directory kept: $TF_WORK"
+  fi
+  TF_CFG=$TF_WORK/cfg
+  TF_LOGS=$TF_WORK/logs
+  mkdir -p "$TF_CFG" "$TF_LOGS"
+  cmake --install "$build" --prefix "$TF_WORK/mirror" >"$TF_LOGS/install.log" 2>&1 || {
+    cat "$TF_LOGS/install.log"
+    echo "Bail out! cmake --install $build failed"
+    exit 1
+  }
+  TF_PROVIDER_BINARY=$(find "$TF_WORK/mirror" -type f -name 'terraform-provider-pxc_v*' | head -1)
+  TF_PROVIDER_ADDR=$(cd "$TF_WORK/mirror" && dirname "$(dirname "$(dirname "${TF_PROVIDER_BINARY#"$TF_WORK/mirror/"}")")")
+  cat >"$TF_WORK/cli.tfrc" <<EOF
+# Written by tests/terraform/lib.sh: providers come from this test's mirror.
+provider_installation {
+  filesystem_mirror {
+    path    = "$TF_WORK/mirror"
+    include = ["$TF_PROVIDER_ADDR"]
+  }
+  direct {
+    exclude = ["$TF_PROVIDER_ADDR"]
+  }
+}
+EOF
+  export TF_CLI_CONFIG_FILE=$TF_WORK/cli.tfrc
+  export TF_IN_AUTOMATION=1 TF_INPUT=0 CHECKPOINT_DISABLE=1
+  unset TF_PLUGIN_CACHE_DIR TF_DATA_DIR TF_LOG TF_LOG_PATH TF_CLI_ARGS TF_WORKSPACE
+  local v
+  v=$("$TERRAFORM" version 2>/dev/null | head -1)
+  echo "# $v at $TERRAFORM; provider $TF_PROVIDER_ADDR from $TF_WORK/mirror"
+}
+
+# Runs terraform in the configuration directory; output in $TF_OUT (stdout
+# and stderr), exit status in $TF_RC, the whole output also in a numbered
+# log file.
+tf() {
+  tf_log_n=$((tf_log_n + 1))
+  local log
+  log=$TF_LOGS/$(printf '%02d' "$tf_log_n")-$1.log
+  TF_RC=0
+  (cd "$TF_CFG" && "$TERRAFORM" "$@") >"$log" 2>&1 || TF_RC=$?
+  TF_OUT=$(cat "$log")
+  TF_LAST_LOG=$log
+}
+
+# The lines of Terraform's output a reader of the test log wants: actions,
+# progress, diagnostics and summaries (the full output is printed when a
+# check fails).
+tf_summary() {
+  grep -E '^(  # |[a-z_]+\.[^ ]*: |data\.|Apply complete|Destroy complete|Plan:|No changes|Error:|Warning:|Terraform will perform|  on |  with |Outputs:|[a-z_]+ = )' "$TF_LAST_LOG" |
+    grep -v 'Still \(creating\|modifying\|destroying\|reading\)' | sed 's/^/    | /' || true
+}
+
+tf_dump() {
+  echo "    terraform output ($TF_LAST_LOG):"
+  show_file "$TF_LAST_LOG"
+}
+
+tf_init() {
+  tf init -no-color -input=false
+  if [[ $TF_RC == 0 ]]; then
+    ok "terraform init installs $TF_PROVIDER_ADDR from the mirror"
+  else
+    not_ok "terraform init" "exit $TF_RC"
+    tf_dump
+    tf_bail
+  fi
+}
+
+# Stops the scenario after a failure that makes the next steps meaningless;
+# the scenario's cleanup (tf_on_bail, if defined) runs first.
+tf_bail() {
+  if declare -F tf_on_bail >/dev/null; then tf_on_bail || true; fi
+  tf_finish
+}
+
+# tf_apply <what> [terraform apply arguments...]: must succeed.
+tf_apply() {
+  local what=$1
+  shift
+  tf apply -auto-approve -no-color -input=false "$@"
+  tf_summary
+  if [[ $TF_RC == 0 ]] && grep -q '^Apply complete!' "$TF_LAST_LOG"; then
+    ok "terraform apply${*:+ $*}: $what ($(grep '^Apply complete!' "$TF_LAST_LOG"))"
+  else
+    not_ok "terraform apply${*:+ $*}: $what" "exit $TF_RC"
+    tf_dump
+    tf_bail
+  fi
+}
+
+# tf_plan_empty [terraform plan arguments...]: `terraform plan
+# -detailed-exitcode` exits 0 ("No changes.").
+tf_plan_empty() {
+  tf plan -detailed-exitcode -no-color -input=false "$@"
+  if [[ $TF_RC == 0 ]] && grep -q '^No changes\.' "$TF_LAST_LOG"; then
+    ok "terraform plan -detailed-exitcode${*:+ $*}: exit 0, No changes."
+  else
+    not_ok "terraform plan -detailed-exitcode${*:+ $*}: exit 0, No changes." "exit $TF_RC"
+    tf_dump
+  fi
+}
+
+# tf_plan_changes <what> <needle>...: `terraform plan -detailed-exitcode`
+# exits 2 (changes) and its output has every needle (e.g. '#
+# pxc_ssl_user.ssluser will be updated in-place').
+tf_plan_changes() {
+  local what=$1
+  shift
+  tf plan -detailed-exitcode -no-color -input=false
+  tf_summary
+  if [[ $TF_RC == 2 ]]; then
+    expect_in "terraform plan -detailed-exitcode: exit 2, $what" "$TF_OUT" "$@"
+  else
+    not_ok "terraform plan -detailed-exitcode: exit 2, $what" "exit $TF_RC"
+    tf_dump
+  fi
+}
+
+# The line number of the first line of <file> (in the configuration
+# directory) that sets <attribute> ("  host = ...").
+tf_attr_line() {
+  grep -n -E "^[[:space:]]*$2[[:space:]]*=" "$TF_CFG/$1" | head -1 | cut -d: -f1
+}
+
+# tf_expect_error <command> <summary> <file> <attribute> [<detail needle>]:
+# `terraform <command>` (apply or plan) fails (exit 1) with Terraform's own
+# rendering of the provider's diagnostic: "Error: <summary>", "on <file> line
+# <n>" where line n of <file> sets <attribute>, the source line quoted, and
+# the detail.
+tf_expect_error() {
+  local cmd=$1 summary=$2 file=$3 attr=$4 detail=${5:-}
+  local line
+  line=$(tf_attr_line "$file" "$attr")
+  if [[ $cmd == apply ]]; then
+    tf apply -auto-approve -no-color -input=false
+  else
+    tf plan -no-color -input=false
+  fi
+  tf_summary
+  if [[ $TF_RC != 1 ]]; then
+    not_ok "terraform $cmd refused: Error: $summary" "exit $TF_RC"
+    tf_dump
+    return
+  fi
+  local needles=("Error: $summary" "on $file line $line" "$(printf '%4s' "$line"):   $attr")
+  [[ -n $detail ]] && needles+=("$detail")
+  expect_in "terraform $cmd refused: Error: $summary, on $file line $line ($attr)" "$TF_OUT" "${needles[@]}"
+  # Terraform's diagnostic source snippet: the quoted line is that line.
+  if [[ -z $line ]]; then
+    not_ok "the configuration sets $attr in $file" "no such line"
+  fi
+}
+
+# tf_show_json > file: the state as `terraform show -json` prints it.
+tf_state_json() {
+  tf show -json -no-color
+  [[ $TF_RC == 0 ]] || { not_ok "terraform show -json" "exit $TF_RC"; tf_dump; }
+  cp "$TF_LAST_LOG" "$TF_WORK/state.json"
+}
+
+# tf_state_attr <address> <attribute path, dot-separated>: a value of the
+# last tf_state_json, as text (JSON for lists/objects). Data sources too
+# ("data.pxc_cluster_status.x").
+tf_state_attr() {
+  python3 - "$TF_WORK/state.json" "$1" "$2" <<'PY'
+import json, sys
+state, addr, path = json.load(open(sys.argv[1])), sys.argv[2], sys.argv[3]
+def modules(m):
+    yield m
+    for c in m.get("child_modules", []):
+        yield from modules(c)
+for m in modules(state.get("values", {}).get("root_module", {})):
+    for r in m.get("resources", []):
+        if r["address"] == addr:
+            v = r["values"]
+            for p in path.split("."):
+                v = v[int(p)] if isinstance(v, list) else v[p]
+            print(v if isinstance(v, str) else json.dumps(v), end="")
+            sys.exit(0)
+sys.exit("no " + addr + " in the state")
+PY
+}
+
+# tf_state_to_file <address> <attribute> <file>: writes a state value (a PEM,
+# a name) to a file in the work directory, mode 0600.
+tf_state_to_file() {
+  (umask 077 && tf_state_attr "$1" "$2" >"$TF_WORK/$3")
+}
+
+# tf_expect_state <address> <attribute> <want>
+tf_expect_state() {
+  local got
+  got=$(tf_state_attr "$1" "$2" 2>&1)
+  expect_eq "terraform show -json: $1.$2 = $3" "$got" "$3"
+}
+
+tf_finish() {
+  echo "$tf_passed passed, $tf_failed failed"
+  if ((tf_failed > 0 || tf_passed == 0)); then
+    exit 1
+  fi
+  exit 0
+}
