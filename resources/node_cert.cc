@@ -259,6 +259,14 @@ void NodeCertResource::ModifyPlan(schema::PlanContext& ctx) const {
                       .WithAttr("rsa_bits", Value::Null(Type::Number()))
                       .WithAttr("ecdsa_curve", Value::Null(Type::String()))
                       .WithAttr("private_key_pem", Value::Null(Type::String()));
+    // The pipeline planned the key settings' defaults, saw a change and left
+    // ready_for_renewal unknown; with them null again the object may be
+    // unchanged, and then the plan must be empty.
+    if (!ctx.prior.IsNull() &&
+        ctx.planned.WithAttr("ready_for_renewal", ctx.prior.GetAttr("ready_for_renewal")) ==
+            ctx.prior) {
+      ctx.planned = ctx.prior;
+    }
   }
   if (ctx.prior.IsNull() || !ctx.requires_replace.empty()) return;
   // The stored certificate must still verify against the CA.
