@@ -261,11 +261,13 @@ void NodeCertResource::ModifyPlan(schema::PlanContext& ctx) const {
                       .WithAttr("private_key_pem", Value::Null(Type::String()));
     // The pipeline planned the key settings' defaults, saw a change and left
     // ready_for_renewal unknown; with them null again the object may be
-    // unchanged, and then the plan must be empty.
+    // unchanged (the write-only CA key, here from the configuration, is
+    // never in the prior state), and then the plan must be empty.
     if (!ctx.prior.IsNull() &&
-        ctx.planned.WithAttr("ready_for_renewal", ctx.prior.GetAttr("ready_for_renewal")) ==
-            ctx.prior) {
-      ctx.planned = ctx.prior;
+        ctx.planned.WithAttr("ready_for_renewal", ctx.prior.GetAttr("ready_for_renewal"))
+                .WithAttr("ca_private_key_pem_wo", Value::Null(Type::String())) == ctx.prior) {
+      ctx.planned =
+          ctx.prior.WithAttr("ca_private_key_pem_wo", ctx.planned.GetAttr("ca_private_key_pem_wo"));
     }
   }
   if (ctx.prior.IsNull() || !ctx.requires_replace.empty()) return;

@@ -136,6 +136,25 @@ TEST_F(WriteOnlyResources, NodeCertSignsWithWriteOnlyCaKeyAndStoresNone) {
   EXPECT_TRUE(again.requires_replace.empty());
 }
 
+TEST_F(WriteOnlyResources, NodeCertFromACsrWithWriteOnlyCaKeyReplansEmpty) {
+  auto node_key = PrivateKey::Generate({resources::KeyAlgorithm::kEcdsa, 0, "P256"});
+  ASSERT_TRUE(node_key.ok());
+  auto csr = resources::CertificateRequest::Create(*node_key, {"pxc2", "", "", "", "", ""});
+  ASSERT_TRUE(csr.ok());
+  Value config = NodeCertConfig(true)
+                     .WithAttr("key_algorithm", Value::Null(Type::String()))
+                     .WithAttr("cert_request_pem", Value::String(*csr->ToPem()));
+  Value state = Apply("pxc_node_cert", config);
+  ASSERT_TRUE(state.IsWhollyKnown());
+  EXPECT_TRUE(state.GetAttr("private_key_pem").IsNull());
+  // Regression (seen with Terraform 1.11.4): every plan showed
+  // ready_for_renewal -> (known after apply).
+  auto again = core_.PlanResourceChange("pxc_node_cert", state,
+                                        Proposed("pxc_node_cert", state, config), config, "");
+  ASSERT_FALSE(again.diags.HasError()) << again.diags.items()[0].detail;
+  EXPECT_EQ(again.planned, state) << again.planned.DebugString();
+}
+
 TEST_F(WriteOnlyResources, NodeCertMovesBetweenStoredAndWriteOnlyKeyWithoutReplacement) {
   Value stored = NodeCertConfig(false);
   Value state = Apply("pxc_node_cert", stored);
