@@ -17,6 +17,7 @@ void AttrToProto(const schema::Attribute& a, tfplugin6::Schema::Attribute* out) 
   out->set_computed(a.computed());
   out->set_sensitive(a.sensitive);
   out->set_deprecated(a.deprecated);
+  out->set_write_only(a.write_only);
 }
 
 void BlockToProto(const schema::Block& b, int64_t version, tfplugin6::Schema::Block* out) {

@@ -1,6 +1,8 @@
 #include "provider/core.h"
 
 #include <algorithm>
+#include <cctype>
+#include <functional>
 
 #include "provider/log.h"
 #include "schema/json_codec.h"
@@ -57,8 +59,6 @@ void RunValidators(const Block& block, const Value& config, const AttributePath&
   }
 }
 
-namespace {
-
 Value ApplyDefaults(const Block& block, const Value& proposed, const Value& config) {
   if (!proposed.IsKnown() || !config.IsKnown()) return proposed;
   Value out = proposed;
@@ -83,6 +83,8 @@ Value ApplyDefaults(const Block& block, const Value& proposed, const Value& conf
   }
   return out;
 }
+
+namespace {
 
 Value MarkUnknown(const Block& block, const Value& prior, const Value& planned,
                   const Value& config) {
@@ -155,6 +157,7 @@ void CheckPlan(const Block& block, const Value& config, const Value& planned,
     Value pv = planned.GetAttr(a.name);
     const AttributePath p = at.Attr(a.name);
     if (a.computed() && cv.IsNull()) continue;
+    if (a.write_only) continue;  // always returned null (NullWriteOnly)
     if (cv != pv) {
       diags.AddError("Provider Produced Invalid Plan",
                      "The planned value for " + p.ToString() +
@@ -277,6 +280,131 @@ void CheckApply(const Value& planned, const Value& applied, Diagnostics& diags) 
   CheckApplyAt(planned, applied, AttributePath(), diags);
 }
 
+namespace {
+
+// Applies `fn(nested_block, element, config_element)` to every element of
+// the block values of `b` in `v` and `config` (correlated by position or
+// key; `config` may be null or unknown, then each config element is null).
+Value MapBlockElements(const schema::NestedBlock& b, const Value& v, const Value& config,
+                       const std::function<Value(const Value&, const Value&)>& fn) {
+  if (!v.IsKnown()) return v;
+  const Type& t = v.type();
+  switch (b.nesting) {
+    case Nesting::kSingle:
+    case Nesting::kGroup:
+      return fn(v, config.IsKnown() ? config : Value::Null(t));
+    case Nesting::kList: {
+      std::vector<Value> out;
+      const auto& elems = v.Elements();
+      for (size_t i = 0; i < elems.size(); ++i) {
+        Value ce = config.IsKnown() && i < config.Elements().size() ? config.Elements()[i]
+                                                                    : Value::Null(t.element());
+        out.push_back(fn(elems[i], ce));
+      }
+      return Value::List(t.element(), std::move(out));
+    }
+    case Nesting::kMap: {
+      std::map<std::string, Value> out;
+      for (const auto& [k, e] : v.Entries()) {
+        Value ce = Value::Null(t.element());
+        if (config.IsKnown()) {
+          auto it = config.Entries().find(k);
+          if (it != config.Entries().end()) ce = it->second;
+        }
+        out.emplace(k, fn(e, ce));
+      }
+      return Value::Map(t.element(), std::move(out));
+    }
+    case Nesting::kSet:
+      return v;  // ValidateSchema keeps write-only attributes out of sets
+  }
+  return v;
+}
+
+}  // namespace
+
+Value NullWriteOnly(const Block& block, const Value& v) {
+  if (!v.IsKnown()) return v;
+  Value out = v;
+  for (const auto& a : block.attributes) {
+    if (a.write_only && !out.GetAttr(a.name).IsNull())
+      out = out.WithAttr(a.name, Value::Null(a.type));
+  }
+  for (const auto& b : block.blocks) {
+    if (!schema::HasWriteOnly(b.block)) continue;
+    out = out.WithAttr(b.type_name, MapBlockElements(b, out.GetAttr(b.type_name), Value(),
+                                                     [&](const Value& e, const Value&) {
+                                                       return NullWriteOnly(b.block, e);
+                                                     }));
+  }
+  return out;
+}
+
+Value CopyWriteOnly(const Block& block, const Value& config, const Value& v) {
+  if (!v.IsKnown() || !config.IsKnown()) return v;
+  Value out = v;
+  for (const auto& a : block.attributes) {
+    if (a.write_only) out = out.WithAttr(a.name, config.GetAttr(a.name));
+  }
+  for (const auto& b : block.blocks) {
+    if (!schema::HasWriteOnly(b.block)) continue;
+    out = out.WithAttr(b.type_name,
+                       MapBlockElements(b, out.GetAttr(b.type_name), config.GetAttr(b.type_name),
+                                        [&](const Value& e, const Value& ce) {
+                                          return CopyWriteOnly(b.block, ce, e);
+                                        }));
+  }
+  return out;
+}
+
+void RefuseWriteOnly(const Block& block, const Value& config, const AttributePath& at,
+                     Diagnostics& diags) {
+  if (!config.IsKnown()) return;
+  for (const auto& a : block.attributes) {
+    if (!a.write_only || config.GetAttr(a.name).IsNull()) continue;
+    std::string alternative;
+    if (a.name.size() > 3 && a.name.ends_with("_wo")) {
+      const std::string stored = a.name.substr(0, a.name.size() - 3);
+      if (block.FindAttribute(stored)) {
+        alternative = " Or set " + stored +
+                      " instead, which Terraform stores in state (marked "
+                      "sensitive).";
+      }
+    }
+    diags.AddError("Write-Only Attribute Not Supported by This Terraform",
+                   at.Attr(a.name).ToString() +
+                       " is a write-only attribute: its value is used during apply and never "
+                       "stored in state or plan. Write-only attributes need Terraform 1.11 or "
+                       "later (plugin protocol 6.8), and the Terraform running this "
+                       "configuration did not say it supports them. Upgrade Terraform to 1.11 "
+                       "or later." +
+                       alternative,
+                   at.Attr(a.name));
+  }
+  for (const auto& b : block.blocks) {
+    if (!schema::HasWriteOnly(b.block)) continue;
+    Value v = config.GetAttr(b.type_name);
+    if (!v.IsKnown()) continue;
+    const AttributePath bp = at.Attr(b.type_name);
+    switch (b.nesting) {
+      case Nesting::kSingle:
+      case Nesting::kGroup:
+        RefuseWriteOnly(b.block, v, bp, diags);
+        break;
+      case Nesting::kList: {
+        int64_t i = 0;
+        for (const auto& e : v.Elements()) RefuseWriteOnly(b.block, e, bp.Index(i++), diags);
+        break;
+      }
+      case Nesting::kMap:
+        for (const auto& [k, e] : v.Entries()) RefuseWriteOnly(b.block, e, bp.Key(k), diags);
+        break;
+      case Nesting::kSet:
+        break;
+    }
+  }
+}
+
 }  // namespace pipeline
 
 // ------------------------------------------------------------ Core
@@ -288,8 +416,9 @@ Core::Core(std::shared_ptr<const schema::ProviderDefinition> def)
   ctx->stopping = stopping_;
   ctx->progress = LogProgress;
   context_ = ctx;
-  auto check = [this](const std::string& what, const schema::Schema& s) {
-    Status st = schema::ValidateSchema(s);
+  auto check = [this](const std::string& what, const schema::Schema& s,
+                      bool allow_write_only = false) {
+    Status st = schema::ValidateSchema(s, allow_write_only);
     if (!st.ok()) {
       schema_diags_.AddError("Invalid Provider Schema", "The schema of " + what + " is invalid: " +
                                                             st.message() + "." + kBugHint);
@@ -297,12 +426,16 @@ Core::Core(std::shared_ptr<const schema::ProviderDefinition> def)
   };
   check("the provider", def_->GetSchema());
   for (auto& r : def_->Resources()) {
-    check(r->TypeName(), r->GetSchema());
+    check(r->TypeName(), r->GetSchema(), /*allow_write_only=*/true);
     resources_.emplace(r->TypeName(), r);
   }
   for (auto& d : def_->DataSources()) {
     check(d->TypeName(), d->GetSchema());
     data_sources_.emplace(d->TypeName(), d);
+  }
+  for (auto& e : def_->EphemeralResources()) {
+    check(e->TypeName(), e->GetSchema());
+    ephemeral_.emplace(e->TypeName(), e);
   }
 }
 
@@ -316,12 +449,18 @@ const schema::DataSource* Core::FindDataSource(const std::string& type) const {
   return it == data_sources_.end() ? nullptr : it->second.get();
 }
 
+const schema::EphemeralResource* Core::FindEphemeralResource(const std::string& type) const {
+  auto it = ephemeral_.find(type);
+  return it == ephemeral_.end() ? nullptr : it->second.get();
+}
+
 Diagnostics Core::UnknownType(const std::string& kind, const std::string& type) {
   Diagnostics d;
+  std::string lower = kind;
+  for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   d.AddError("Unknown " + kind + " Type",
-             "The pxc provider has no " +
-                 (kind == "Resource" ? std::string("resource") : "data source") + " type \"" +
-                 type + "\". Check the type name, or upgrade the provider if it was added later.");
+             "The pxc provider has no " + lower + " type \"" + type +
+                 "\". Check the type name, or upgrade the provider if it was added later.");
   return d;
 }
 
@@ -337,10 +476,14 @@ Diagnostics Core::ValidateProviderConfig(const Value& config) const {
   return diags;
 }
 
-Diagnostics Core::ValidateResourceConfig(const std::string& type, const Value& config) const {
+Diagnostics Core::ValidateResourceConfig(const std::string& type, const Value& config,
+                                         const ClientCapabilities& client) const {
   const auto* r = FindResource(type);
   if (!r) return UnknownType("Resource", type);
   Diagnostics diags;
+  if (!client.write_only_attributes_allowed) {
+    pipeline::RefuseWriteOnly(r->GetSchema().block, config, AttributePath(), diags);
+  }
   pipeline::RunValidators(r->GetSchema().block, config, AttributePath(), diags);
   r->ValidateConfig(config, diags);
   return diags;
@@ -397,7 +540,7 @@ UpgradeResult Core::UpgradeResourceState(const std::string& type, int64_t versio
                           "The stored state of this " + type + " could not be decoded.");
       return res;
     }
-    res.upgraded = *v;
+    res.upgraded = pipeline::NullWriteOnly(s.block, *v);
     return res;
   }
   schema::UpgradeContext ctx;
@@ -416,7 +559,7 @@ UpgradeResult Core::UpgradeResourceState(const std::string& type, int64_t versio
         "The upgraded state does not conform to the current schema." + std::string(kBugHint));
     return res;
   }
-  res.upgraded = ctx.upgraded;
+  res.upgraded = pipeline::NullWriteOnly(s.block, ctx.upgraded);
   return res;
 }
 
@@ -434,8 +577,9 @@ ReadResult Core::ReadResource(const std::string& type, const Value& current,
   res.diags = ctx.diags;
   res.private_data = ctx.private_data;
   res.new_state = ctx.new_state;
+  const auto& block = r->GetSchema().block;
   if (ctx.diags.HasError()) {
-    res.new_state = current;
+    res.new_state = pipeline::NullWriteOnly(block, current);
     return res;
   }
   if (!res.new_state.IsNull() &&
@@ -445,6 +589,7 @@ ReadResult Core::ReadResource(const std::string& type, const Value& current,
         "Reading " + type + " produced a value that does not conform to its schema." + kBugHint);
     res.new_state = current;
   }
+  res.new_state = pipeline::NullWriteOnly(block, res.new_state);
   return res;
 }
 
@@ -464,9 +609,13 @@ PlanResult Core::PlanResourceChange(const std::string& type, const Value& prior,
     return res;
   }
   auto provider = Context();
-  schema::PlanContext ctx{
-      *provider, prior,         config, pipeline::PlanObject(block, prior, proposed, config),
-      {},        prior_private, {}};
+  // The pipeline decides on the value Terraform will see (write-only
+  // attributes null, so a configured secret alone never counts as a
+  // change); the resource then sees the configured secrets in `planned`.
+  const Value planned = pipeline::CopyWriteOnly(
+      block, config,
+      pipeline::PlanObject(block, prior, pipeline::NullWriteOnly(block, proposed), config));
+  schema::PlanContext ctx{*provider, prior, config, planned, {}, prior_private, {}};
   // RequiresReplace attributes are judged on the final plan (ModifyPlan may
   // fill values); paths the resource adds itself are kept.
   const auto before = pipeline::RequiresReplacePaths(block, prior, ctx.planned);
@@ -491,7 +640,7 @@ PlanResult Core::PlanResourceChange(const std::string& type, const Value& prior,
   }
   pipeline::CheckPlan(block, config, ctx.planned, AttributePath(), res.diags);
   if (res.diags.HasError()) return res;
-  res.planned = ctx.planned;
+  res.planned = pipeline::NullWriteOnly(block, ctx.planned);
   res.requires_replace = ctx.requires_replace;
   if (prior.IsNull()) res.requires_replace.clear();
   res.planned_private = ctx.private_data;
@@ -508,9 +657,18 @@ ApplyResult Core::ApplyResourceChange(const std::string& type, const Value& prio
     return res;
   }
   auto provider = Context();
-  schema::ApplyContext ctx{
-      *provider,       prior, planned, config, planned_private, Value::Null(planned.type()),
-      planned_private, {}};
+  const auto& block = r->GetSchema().block;
+  // Terraform sends write-only attributes null in `planned`: the resource
+  // gets the configured values there, and the result has them null again.
+  const Value planned_with_secrets = pipeline::CopyWriteOnly(block, config, planned);
+  schema::ApplyContext ctx{*provider,
+                           prior,
+                           planned_with_secrets,
+                           config,
+                           planned_private,
+                           Value::Null(planned.type()),
+                           planned_private,
+                           {}};
   if (planned.IsNull()) {
     r->Delete(ctx);
     res.diags = ctx.diags;
@@ -529,8 +687,8 @@ ApplyResult Core::ApplyResourceChange(const std::string& type, const Value& prio
   if (ctx.diags.HasError()) {
     // Keep what exists: on a failed create the object may be partially made
     // (the resource then returns what it made); otherwise keep the prior.
-    res.new_state =
-        ctx.new_state.IsNull() || !ctx.new_state.IsWhollyKnown() ? prior : ctx.new_state;
+    res.new_state = pipeline::NullWriteOnly(
+        block, ctx.new_state.IsNull() || !ctx.new_state.IsWhollyKnown() ? prior : ctx.new_state);
     return res;
   }
   if (ctx.new_state.IsNull()) {
@@ -539,8 +697,9 @@ ApplyResult Core::ApplyResourceChange(const std::string& type, const Value& prio
     res.new_state = prior;
     return res;
   }
-  pipeline::CheckApply(planned, ctx.new_state, res.diags);
-  res.new_state = res.diags.HasError() ? prior : ctx.new_state;
+  const Value applied = pipeline::NullWriteOnly(block, ctx.new_state);
+  pipeline::CheckApply(planned, applied, res.diags);
+  res.new_state = res.diags.HasError() ? prior : applied;
   return res;
 }
 
@@ -561,7 +720,8 @@ ImportResult Core::ImportResourceState(const std::string& type, const std::strin
                        "Importing " + type + " produced no valid object." + kBugHint);
     return res;
   }
-  res.objects.push_back({type, ctx.state, ctx.private_data});
+  res.objects.push_back(
+      {type, pipeline::NullWriteOnly(r->GetSchema().block, ctx.state), ctx.private_data});
   return res;
 }
 
@@ -586,6 +746,80 @@ ReadResult Core::ReadDataSource(const std::string& type, const Value& config) co
   }
   res.new_state = state;
   return res;
+}
+
+Diagnostics Core::ValidateEphemeralResourceConfig(const std::string& type,
+                                                  const Value& config) const {
+  const auto* e = FindEphemeralResource(type);
+  if (!e) return UnknownType("Ephemeral Resource", type);
+  Diagnostics diags;
+  pipeline::RunValidators(e->GetSchema().block, config, AttributePath(), diags);
+  e->ValidateConfig(config, diags);
+  return diags;
+}
+
+OpenResult Core::OpenEphemeralResource(const std::string& type, const Value& config) const {
+  OpenResult res;
+  const auto* e = FindEphemeralResource(type);
+  if (!e) {
+    res.diags = UnknownType("Ephemeral Resource", type);
+    return res;
+  }
+  const auto& block = e->GetSchema().block;
+  if (!config.IsWhollyKnown()) {
+    // Nothing can be opened yet: computed attributes are unknown (defaults
+    // and the configured values are kept, as a plan would).
+    Value planned = pipeline::PlanObject(block, Value::Null(config.type()), config, config);
+    res.result = planned;
+    return res;
+  }
+  auto provider = Context();
+  schema::OpenContext ctx{*provider,    config, pipeline::ApplyDefaults(block, config, config),
+                          std::nullopt, {},     {}};
+  e->Open(ctx);
+  res.diags = ctx.diags;
+  if (ctx.diags.HasError()) return res;
+  if (ctx.result.type() != block.ImpliedType() || !ctx.result.IsWhollyKnown()) {
+    res.diags.AddError("Provider Produced Invalid Ephemeral Resource",
+                       "Opening " + type +
+                           " produced a value that does not conform to its schema or is not "
+                           "wholly known." +
+                           kBugHint);
+    return res;
+  }
+  pipeline::CheckPlan(block, config, ctx.result, AttributePath(), res.diags);
+  if (res.diags.HasError()) return res;
+  res.result = ctx.result;
+  res.renew_at = ctx.renew_at;
+  res.private_data = ctx.private_data;
+  return res;
+}
+
+RenewResult Core::RenewEphemeralResource(const std::string& type,
+                                         const std::string& private_data) const {
+  RenewResult res;
+  const auto* e = FindEphemeralResource(type);
+  if (!e) {
+    res.diags = UnknownType("Ephemeral Resource", type);
+    return res;
+  }
+  auto provider = Context();
+  schema::RenewContext ctx{*provider, private_data, std::nullopt, private_data, {}};
+  e->Renew(ctx);
+  res.diags = ctx.diags;
+  res.renew_at = ctx.renew_at;
+  res.private_data = ctx.next_private;
+  return res;
+}
+
+Diagnostics Core::CloseEphemeralResource(const std::string& type,
+                                         const std::string& private_data) const {
+  const auto* e = FindEphemeralResource(type);
+  if (!e) return UnknownType("Ephemeral Resource", type);
+  auto provider = Context();
+  schema::CloseContext ctx{*provider, private_data, {}};
+  e->Close(ctx);
+  return ctx.diags;
 }
 
 void Core::Stop() { stopping_->store(true); }

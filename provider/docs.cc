@@ -26,6 +26,7 @@ std::string ShortName(const std::string& type) {
 std::string Flags(const schema::Attribute& a) {
   std::string f = a.type.FriendlyName();
   if (a.sensitive) f += ", Sensitive";
+  if (a.write_only) f += ", [Write-only](#write-only-arguments)";
   if (a.requires_replace) f += ", Forces replacement";
   if (a.default_value && a.default_value->IsKnown()) {
     f += ", Default: `" + a.default_value->DebugString() + "`";
@@ -69,9 +70,25 @@ std::string Page(const std::string& kind, const std::string& type, const schema:
   out << "# " << type << " (" << kind << ")\n\n" << s.block.description << "\n";
   std::string example = ReadFile(examples / "resource.tf");
   if (example.empty()) example = ReadFile(examples / "data-source.tf");
+  if (example.empty()) example = ReadFile(examples / "ephemeral-resource.tf");
   if (!example.empty()) out << "\n## Example Usage\n\n```terraform\n" << example << "```\n";
   out << "\n## Schema\n";
   RenderBlock(s.block, "", out);
+  if (schema::HasWriteOnly(s.block)) {
+    out << "\n## Write-only Arguments\n\n"
+           "Write-only arguments are used during apply and never stored in Terraform state or "
+           "plan files; they can take ephemeral values (an `ephemeral = true` variable, an "
+           "ephemeral resource). They need Terraform 1.11 or later: an older Terraform gets an "
+           "error naming the attribute. Terraform cannot see a change of a value it never "
+           "stores, so change the matching `*_wo_version` argument to apply a new value.\n";
+  }
+  if (kind == "Ephemeral Resource") {
+    out << "\n## Ephemeral Resource\n\n"
+           "Terraform (1.10 or later) opens this ephemeral resource in every plan and apply that "
+           "needs it and closes it at the end; its values are never written to state or plan "
+           "files and may be used only in ephemeral contexts: provider configuration blocks, "
+           "write-only arguments, other ephemeral resources, locals and ephemeral outputs.\n";
+  }
   std::string import = ReadFile(examples / "import.sh");
   if (!import.empty())
     out << "\n## Import\n\nImport is supported using the following syntax:\n\n```shell\n"
@@ -97,7 +114,7 @@ std::map<std::string, std::string> GenerateDocs(const schema::ProviderDefinition
   index << (provider_schema.str().empty()
                 ? std::string("\nThe provider block takes no arguments.\n")
                 : provider_schema.str());
-  index << "\n## Resources and data sources\n\n";
+  index << "\n## Resources, data sources and ephemeral resources\n\n";
   for (const auto& r : def.Resources()) {
     index << "- [" << r->TypeName() << "](resources/" << ShortName(r->TypeName()) << ".md)\n";
     docs["docs/resources/" + ShortName(r->TypeName()) + ".md"] = Page(
@@ -108,6 +125,13 @@ std::map<std::string, std::string> GenerateDocs(const schema::ProviderDefinition
     docs["docs/data-sources/" + ShortName(d->TypeName()) + ".md"] =
         Page("Data Source", d->TypeName(), d->GetSchema(),
              root / "examples/data-sources" / d->TypeName());
+  }
+  for (const auto& e : def.EphemeralResources()) {
+    index << "- [" << e->TypeName() << "](ephemeral-resources/" << ShortName(e->TypeName())
+          << ".md) (ephemeral)\n";
+    docs["docs/ephemeral-resources/" + ShortName(e->TypeName()) + ".md"] =
+        Page("Ephemeral Resource", e->TypeName(), e->GetSchema(),
+             root / "examples/ephemeral-resources" / e->TypeName());
   }
   docs["docs/index.md"] = index.str();
   return docs;

@@ -79,6 +79,12 @@ bool Encode(const schema::Value& v, const schema::Type& type, tfplugin6::Dynamic
   return true;
 }
 
+void SetTimestamp(std::chrono::system_clock::time_point t, google::protobuf::Timestamp* out) {
+  auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count();
+  out->set_seconds(ns / 1000000000);
+  out->set_nanos(static_cast<int32_t>(ns % 1000000000));
+}
+
 void FillCapabilities(tfplugin6::ServerCapabilities* caps) {
   caps->set_plan_destroy(true);
   caps->set_get_provider_schema_optional(false);
@@ -99,6 +105,9 @@ grpc::Status ProviderService::GetMetadata(grpc::ServerContext*,
     for (const auto& d : core_->definition().DataSources()) {
       resp->add_data_sources()->set_type_name(d->TypeName());
     }
+    for (const auto& e : core_->definition().EphemeralResources()) {
+      resp->add_ephemeral_resources()->set_type_name(e->TypeName());
+    }
   });
 }
 
@@ -114,6 +123,9 @@ grpc::Status ProviderService::GetProviderSchema(grpc::ServerContext*,
     }
     for (const auto& d : core_->definition().DataSources()) {
       ToProto(d->GetSchema(), &(*resp->mutable_data_source_schemas())[d->TypeName()]);
+    }
+    for (const auto& e : core_->definition().EphemeralResources()) {
+      ToProto(e->GetSchema(), &(*resp->mutable_ephemeral_resource_schemas())[e->TypeName()]);
     }
   });
 }
@@ -137,7 +149,12 @@ grpc::Status ProviderService::ValidateResourceConfig(
                  if (!r) return diags.Append(Core::UnknownType("Resource", req->type_name()));
                  auto config =
                      Decode(req->config(), r->GetSchema().ImpliedType(), "configuration", diags);
-                 if (config) diags.Append(core_->ValidateResourceConfig(req->type_name(), *config));
+                 ClientCapabilities client;
+                 client.write_only_attributes_allowed =
+                     req->client_capabilities().write_only_attributes_allowed();
+                 if (config) {
+                   diags.Append(core_->ValidateResourceConfig(req->type_name(), *config, client));
+                 }
                });
 }
 
@@ -319,6 +336,87 @@ grpc::Status ProviderService::CallFunction(grpc::ServerContext*,
   resp->mutable_error()->set_text("The pxc provider has no function named \"" + req->name() +
                                   "\".");
   return grpc::Status::OK;
+}
+
+grpc::Status ProviderService::GetResourceIdentitySchemas(
+    grpc::ServerContext*, const tfplugin6::GetResourceIdentitySchemas::Request*,
+    tfplugin6::GetResourceIdentitySchemas::Response* resp) {
+  // No resource type has an identity: an empty map, which Terraform >= 1.12
+  // reads exactly like a provider that predates resource identity.
+  return Guard("GetResourceIdentitySchemas", "", resp->mutable_diagnostics(), [](Diagnostics&) {});
+}
+
+grpc::Status ProviderService::UpgradeResourceIdentity(
+    grpc::ServerContext*, const tfplugin6::UpgradeResourceIdentity::Request* req,
+    tfplugin6::UpgradeResourceIdentity::Response* resp) {
+  // Terraform calls this only for types with an identity schema, so only a
+  // confused client gets here.
+  return Guard("UpgradeResourceIdentity", req->type_name(), resp->mutable_diagnostics(),
+               [&](Diagnostics& diags) {
+                 diags.AddError("Resource Identity Not Supported",
+                                "The pxc provider declares no resource identity for " +
+                                    req->type_name() +
+                                    ", so there is no stored identity to upgrade. Import the "
+                                    "resource by its ID instead.");
+               });
+}
+
+grpc::Status ProviderService::ValidateEphemeralResourceConfig(
+    grpc::ServerContext*, const tfplugin6::ValidateEphemeralResourceConfig::Request* req,
+    tfplugin6::ValidateEphemeralResourceConfig::Response* resp) {
+  return Guard("ValidateEphemeralResourceConfig", req->type_name(), resp->mutable_diagnostics(),
+               [&](Diagnostics& diags) {
+                 const auto* e = core_->FindEphemeralResource(req->type_name());
+                 if (!e)
+                   return diags.Append(Core::UnknownType("Ephemeral Resource", req->type_name()));
+                 auto config =
+                     Decode(req->config(), e->GetSchema().ImpliedType(), "configuration", diags);
+                 if (config)
+                   diags.Append(core_->ValidateEphemeralResourceConfig(req->type_name(), *config));
+               });
+}
+
+grpc::Status ProviderService::OpenEphemeralResource(
+    grpc::ServerContext*, const tfplugin6::OpenEphemeralResource::Request* req,
+    tfplugin6::OpenEphemeralResource::Response* resp) {
+  return Guard("OpenEphemeralResource", req->type_name(), resp->mutable_diagnostics(),
+               [&](Diagnostics& diags) {
+                 const auto* e = core_->FindEphemeralResource(req->type_name());
+                 if (!e) {
+                   return diags.Append(Core::UnknownType("Ephemeral Resource", req->type_name()));
+                 }
+                 const auto t = e->GetSchema().ImpliedType();
+                 auto config = Decode(req->config(), t, "configuration", diags);
+                 if (!config) return;
+                 auto res = core_->OpenEphemeralResource(req->type_name(), *config);
+                 diags.Append(res.diags);
+                 if (res.diags.HasError()) return;
+                 if (!Encode(res.result, t, resp->mutable_result(), diags)) return;
+                 if (res.renew_at) SetTimestamp(*res.renew_at, resp->mutable_renew_at());
+                 if (!res.private_data.empty()) resp->set_private_(res.private_data);
+               });
+}
+
+grpc::Status ProviderService::RenewEphemeralResource(
+    grpc::ServerContext*, const tfplugin6::RenewEphemeralResource::Request* req,
+    tfplugin6::RenewEphemeralResource::Response* resp) {
+  return Guard("RenewEphemeralResource", req->type_name(), resp->mutable_diagnostics(),
+               [&](Diagnostics& diags) {
+                 auto res = core_->RenewEphemeralResource(req->type_name(), req->private_());
+                 diags.Append(res.diags);
+                 if (res.diags.HasError()) return;
+                 if (res.renew_at) SetTimestamp(*res.renew_at, resp->mutable_renew_at());
+                 if (!res.private_data.empty()) resp->set_private_(res.private_data);
+               });
+}
+
+grpc::Status ProviderService::CloseEphemeralResource(
+    grpc::ServerContext*, const tfplugin6::CloseEphemeralResource::Request* req,
+    tfplugin6::CloseEphemeralResource::Response* resp) {
+  return Guard("CloseEphemeralResource", req->type_name(), resp->mutable_diagnostics(),
+               [&](Diagnostics& diags) {
+                 diags.Append(core_->CloseEphemeralResource(req->type_name(), req->private_()));
+               });
 }
 
 grpc::Status ProviderService::StopProvider(grpc::ServerContext*,

@@ -57,6 +57,28 @@ class ProviderService final : public tfplugin6::Provider::Service {
   grpc::Status StopProvider(grpc::ServerContext*, const tfplugin6::StopProvider::Request*,
                             tfplugin6::StopProvider::Response*) override;
 
+  // Protocol 6.9 resource identity: pxc declares no identity schema.
+  grpc::Status GetResourceIdentitySchemas(
+      grpc::ServerContext*, const tfplugin6::GetResourceIdentitySchemas::Request*,
+      tfplugin6::GetResourceIdentitySchemas::Response*) override;
+  grpc::Status UpgradeResourceIdentity(grpc::ServerContext*,
+                                       const tfplugin6::UpgradeResourceIdentity::Request*,
+                                       tfplugin6::UpgradeResourceIdentity::Response*) override;
+
+  // Protocol 6.7 ephemeral resources.
+  grpc::Status ValidateEphemeralResourceConfig(
+      grpc::ServerContext*, const tfplugin6::ValidateEphemeralResourceConfig::Request*,
+      tfplugin6::ValidateEphemeralResourceConfig::Response*) override;
+  grpc::Status OpenEphemeralResource(grpc::ServerContext*,
+                                     const tfplugin6::OpenEphemeralResource::Request*,
+                                     tfplugin6::OpenEphemeralResource::Response*) override;
+  grpc::Status RenewEphemeralResource(grpc::ServerContext*,
+                                      const tfplugin6::RenewEphemeralResource::Request*,
+                                      tfplugin6::RenewEphemeralResource::Response*) override;
+  grpc::Status CloseEphemeralResource(grpc::ServerContext*,
+                                      const tfplugin6::CloseEphemeralResource::Request*,
+                                      tfplugin6::CloseEphemeralResource::Response*) override;
+
  private:
   std::shared_ptr<Core> core_;
 };

@@ -32,11 +32,20 @@ struct Ca {
   PrivateKey key;
 };
 
+// The attribute holding the CA key: ca_private_key_pem, or the write-only
+// ca_private_key_pem_wo when that is the one set.
+const char* CaKeyAttr(const Value& v) {
+  return v.GetAttr("ca_private_key_pem").IsNull() && !v.GetAttr("ca_private_key_pem_wo").IsNull()
+             ? "ca_private_key_pem_wo"
+             : "ca_private_key_pem";
+}
+
 // Parses the CA inputs, adding diagnostics at their paths. nullopt when
 // either is unknown or invalid.
 std::optional<Ca> ParseCa(const Value& v, Diagnostics& diags) {
   auto cert_pem = v.GetString("ca_cert_pem");
-  auto key_pem = v.GetString("ca_private_key_pem");
+  const char* key_attr = CaKeyAttr(v);
+  auto key_pem = v.GetString(key_attr);
   std::optional<Certificate> cert;
   if (cert_pem) {
     auto c = Certificate::FromPem(*cert_pem);
@@ -58,17 +67,17 @@ std::optional<Ca> ParseCa(const Value& v, Diagnostics& diags) {
   auto key = PrivateKey::FromPem(*key_pem);
   if (!key.ok()) {
     diags.AddStatus(key.status(), "Invalid CA Private Key",
-                    "ca_private_key_pem must hold the CA private key in PEM, e.g. "
-                    "pxc_ca.x.private_key_pem.",
-                    AttributePath::Root("ca_private_key_pem"));
+                    std::string(key_attr) +
+                        " must hold the CA private key in PEM, e.g. pxc_ca.x.private_key_pem.",
+                    AttributePath::Root(key_attr));
     return std::nullopt;
   }
   if (!cert) return std::nullopt;
   if (!key->MatchesCertificate(*cert)) {
     diags.AddError("CA Key Does Not Match CA Certificate",
-                   "ca_private_key_pem is not the key of the CA certificate " +
+                   std::string(key_attr) + " is not the key of the CA certificate " +
                        cert->SubjectString() + " given in ca_cert_pem.",
-                   AttributePath::Root("ca_private_key_pem"));
+                   AttributePath::Root(key_attr));
     return std::nullopt;
   }
   return Ca{*std::move(cert), *std::move(key)};
@@ -101,11 +110,24 @@ NodeCertResource::NodeCertResource() {
   attrs.push_back(RequiredAttr("ca_cert_pem", Type::String())
                       .RequiresReplace()
                       .Describe("The CA certificate in PEM, e.g. `pxc_ca.cluster.cert_pem`."));
+  // Not RequiresReplace: it must be the key of ca_cert_pem (checked), so a
+  // change is the same CA (another encoding, or a move to the write-only
+  // attribute), and ca_cert_pem replaces the certificate when the CA changes.
+  attrs.push_back(OptionalAttr("ca_private_key_pem", Type::String())
+                      .Sensitive()
+                      .Describe("The CA private key in PEM, e.g. "
+                                "`pxc_ca.cluster.private_key_pem`. Stored in state (sensitive). "
+                                "Exactly one of `ca_private_key_pem` and "
+                                "`ca_private_key_pem_wo` is required."));
   attrs.push_back(
-      RequiredAttr("ca_private_key_pem", Type::String())
+      OptionalAttr("ca_private_key_pem_wo", Type::String())
           .Sensitive()
-          .RequiresReplace()
-          .Describe("The CA private key in PEM, e.g. `pxc_ca.cluster.private_key_pem`."));
+          .WriteOnly()
+          .Describe("The CA private key in PEM as a write-only value (Terraform 1.11 or later): "
+                    "used to sign when the certificate is created or replaced, never stored in "
+                    "state or plan, so it may come from an ephemeral value (e.g. an "
+                    "`ephemeral = true` variable) and the state holds no CA key. The "
+                    "certificate is still checked against `ca_cert_pem` at every plan."));
   attrs.push_back(RequiredAttr("common_name", Type::String())
                       .RequiresReplace()
                       .Validate(schema::StringNotEmpty())
@@ -160,6 +182,17 @@ NodeCertResource::NodeCertResource() {
 
 void NodeCertResource::ValidateConfig(const Value& config, Diagnostics& diags) const {
   if (!config.IsKnown()) return;
+  {
+    const bool key = !config.GetAttr("ca_private_key_pem").IsNull();
+    const bool key_wo = !config.GetAttr("ca_private_key_pem_wo").IsNull();
+    if (key == key_wo) {
+      diags.AddError(key ? "Conflicting Attributes" : "Missing Attribute",
+                     "Exactly one of ca_private_key_pem (stored in state) and "
+                     "ca_private_key_pem_wo (write-only, never stored) must be set: the CA key "
+                     "signs the certificate.",
+                     AttributePath::Root(key ? "ca_private_key_pem_wo" : "ca_private_key_pem"));
+    }
+  }
   cert_common::ValidateKeyAttributes(config, diags);
   cert_common::ValidateValidity(config, diags);
   auto ca = ParseCa(config, diags);
@@ -229,6 +262,16 @@ void NodeCertResource::ModifyPlan(schema::PlanContext& ctx) const {
                       .WithAttr("rsa_bits", Value::Null(Type::Number()))
                       .WithAttr("ecdsa_curve", Value::Null(Type::String()))
                       .WithAttr("private_key_pem", Value::Null(Type::String()));
+    // The pipeline planned the key settings' defaults, saw a change and left
+    // ready_for_renewal unknown; with them null again the object may be
+    // unchanged (the write-only CA key, here from the configuration, is
+    // never in the prior state), and then the plan must be empty.
+    if (!ctx.prior.IsNull() &&
+        ctx.planned.WithAttr("ready_for_renewal", ctx.prior.GetAttr("ready_for_renewal"))
+                .WithAttr("ca_private_key_pem_wo", Value::Null(Type::String())) == ctx.prior) {
+      ctx.planned =
+          ctx.prior.WithAttr("ca_private_key_pem_wo", ctx.planned.GetAttr("ca_private_key_pem_wo"));
+    }
   }
   if (ctx.prior.IsNull() || !ctx.requires_replace.empty()) return;
   // The stored certificate must still verify against the CA.
@@ -258,7 +301,9 @@ void NodeCertResource::Create(schema::ApplyContext& ctx) const {
   auto ca = ParseCa(plan, ctx.diags);
   if (!ca) {
     if (!ctx.diags.HasError()) {
-      ctx.diags.AddError("CA Not Known", "ca_cert_pem and ca_private_key_pem must be known.");
+      ctx.diags.AddError("CA Not Known",
+                         "ca_cert_pem and ca_private_key_pem (or ca_private_key_pem_wo) must be "
+                         "known.");
     }
     return;
   }

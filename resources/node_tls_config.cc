@@ -67,6 +67,12 @@ struct Layout {
   std::string host, name, role, flavor, cert_dir, key_file, cert_file, ca_file, owner, group,
       config_file, restart, restart_command;
   uint32_t key_mode = 0600, cert_mode = 0644;
+  // key_managed: the node has a key file of pxc's (key_pem, or the
+  // write-only key_pem_wo with key_pem_wo_version). Its content is known
+  // from key_pem, or from key_pem_wo in a configuration or a plan being
+  // planned or applied; never in stored state, where only the paths matter
+  // (what is on the node is read back, hash and mode).
+  bool key_managed = false;
   std::optional<std::string> key_pem, cert_pem;
   std::string ca_pem;
 
@@ -93,7 +99,7 @@ struct Layout {
   std::vector<File> Files() const {
     std::vector<File> out{{CaPath(), ca_pem, cert_mode}};
     if (cert_pem) out.push_back({CertPath(), *cert_pem, cert_mode});
-    if (key_pem) out.push_back({KeyPath(), *key_pem, key_mode});
+    if (key_managed) out.push_back({KeyPath(), key_pem.value_or(""), key_mode});
     return out;
   }
   std::string FileEntry(const std::string& content, uint32_t mode) const {
@@ -111,7 +117,7 @@ struct Layout {
     const std::string sec = Section();
     std::vector<DesiredOption> out{DesiredOption::Value(sec, "ssl-ca", CaPath())};
     if (cert_pem) out.push_back(DesiredOption::Value(sec, "ssl-cert", CertPath()));
-    if (key_pem) out.push_back(DesiredOption::Value(sec, "ssl-key", KeyPath()));
+    if (key_managed) out.push_back(DesiredOption::Value(sec, "ssl-key", KeyPath()));
     if (role != "server") return out;
     // An explicit socket.ssl=no switches Galera TLS off whatever the key and
     // certificate say (Galera, galerautils/src/gu_asio.cpp: init_use_ssl and
@@ -358,9 +364,16 @@ Value StringMap(const std::map<std::string, std::string>& m) {
 // needs is unknown.
 std::optional<Layout> LayoutFrom(const Value& v) {
   if (!v.IsKnown()) return std::nullopt;
-  for (const char* n : {"host", "name", "role", "flavor", "cert_dir", "key_file", "cert_file",
-                        "ca_file", "owner", "group", "key_mode", "cert_mode", "config_file",
-                        "ca_pem", "key_pem", "cert_pem", "restart", "restart_command"}) {
+  for (const char* n : {"host",        "name",
+                        "role",        "flavor",
+                        "cert_dir",    "key_file",
+                        "cert_file",   "ca_file",
+                        "owner",       "group",
+                        "key_mode",    "cert_mode",
+                        "config_file", "ca_pem",
+                        "key_pem",     "cert_pem",
+                        "restart",     "restart_command",
+                        "key_pem_wo",  "key_pem_wo_version"}) {
     if (v.GetAttr(n).IsUnknown()) return std::nullopt;
   }
   Layout l;
@@ -381,6 +394,8 @@ std::optional<Layout> LayoutFrom(const Value& v) {
   l.cert_mode = ParseMode(v.GetString("cert_mode").value_or("0644")).value_or(0644);
   l.ca_pem = v.GetString("ca_pem").value_or("");
   l.key_pem = v.GetString("key_pem");
+  if (!l.key_pem) l.key_pem = v.GetString("key_pem_wo");
+  l.key_managed = l.key_pem.has_value() || !v.GetAttr("key_pem_wo_version").IsNull();
   l.cert_pem = v.GetString("cert_pem");
   return l;
 }
@@ -475,6 +490,7 @@ Layout LayoutFor(const TlsOptionsSpec& spec) {
   l.cert_file = spec.name + "-cert.pem";
   l.ca_file = "ca-cert.pem";
   l.key_pem = "key";
+  l.key_managed = true;
   l.cert_pem = "cert";
   return l;
 }
@@ -676,7 +692,23 @@ NodeTlsConfigResource::NodeTlsConfigResource() {
                                 "`pxc_node_cert.pxc1.cert_pem`. Required for role `server`."));
   attrs.push_back(OptionalAttr("key_pem", Type::String())
                       .Sensitive()
-                      .Describe("The node's private key. Required for role `server`."));
+                      .Describe("The node's private key. Stored in state (sensitive); see "
+                                "`key_pem_wo` to avoid that. Role `server` requires `key_pem` "
+                                "or `key_pem_wo`."));
+  attrs.push_back(
+      OptionalAttr("key_pem_wo", Type::String())
+          .Sensitive()
+          .WriteOnly()
+          .Describe("The node's private key as a write-only value (Terraform 1.11 or later): "
+                    "written to the node, never stored in state or plan, so it may come from "
+                    "an ephemeral value. Drift is still detected from the node (the key file's "
+                    "hash and mode in `files`); a different key in the configuration shows as "
+                    "a change of `files`. Conflicts with `key_pem`; requires "
+                    "`key_pem_wo_version`."));
+  attrs.push_back(OptionalAttr("key_pem_wo_version", Type::Number())
+                      .Describe("Version of `key_pem_wo`, any number you choose: a change "
+                                "writes the current `key_pem_wo` to the node again. Required "
+                                "with `key_pem_wo`."));
   attrs.push_back(
       OptionalComputedAttr("cert_dir", Type::String())
           .Default(Value::String("/etc/mysql/certs"))
@@ -745,21 +777,47 @@ NodeTlsConfigResource::NodeTlsConfigResource() {
 
 void NodeTlsConfigResource::ValidateConfig(const Value& config, Diagnostics& diags) const {
   if (!config.IsKnown()) return;
+  const bool has_key_pem = !config.GetAttr("key_pem").IsNull();
+  const bool has_key_wo = !config.GetAttr("key_pem_wo").IsNull();
+  const bool has_key_wo_version = !config.GetAttr("key_pem_wo_version").IsNull();
+  const bool has_key = has_key_pem || has_key_wo;
+  if (has_key_pem && has_key_wo) {
+    diags.AddError("Conflicting Attributes",
+                   "Set the key either as key_pem (stored in state) or as key_pem_wo "
+                   "(write-only, never stored), not both.",
+                   AttributePath::Root("key_pem_wo"));
+  }
+  if (has_key_wo && !has_key_wo_version) {
+    diags.AddError("Missing Attribute",
+                   "key_pem_wo_version is required with key_pem_wo: Terraform never stores "
+                   "key_pem_wo, so the key is known to be managed from key_pem_wo_version, and "
+                   "a change of it writes the key again. Start with key_pem_wo_version = 1.",
+                   AttributePath::Root("key_pem_wo_version"));
+  }
+  if (has_key_wo_version && !has_key_wo) {
+    diags.AddError("Missing Attribute",
+                   "key_pem_wo_version only versions key_pem_wo; set key_pem_wo or remove "
+                   "key_pem_wo_version.",
+                   AttributePath::Root("key_pem_wo_version"));
+  }
   if (config.GetString("role").value_or("server") == "server") {
-    for (const char* n : {"cert_pem", "key_pem"}) {
-      if (config.GetAttr(n).IsNull()) {
-        diags.AddError("Missing Attribute",
-                       std::string(n) +
-                           " is required for role \"server\": a database node "
-                           "needs its own certificate and key.",
-                       AttributePath::Root(n));
-      }
+    if (config.GetAttr("cert_pem").IsNull()) {
+      diags.AddError("Missing Attribute",
+                     "cert_pem is required for role \"server\": a database node needs its own "
+                     "certificate and key.",
+                     AttributePath::Root("cert_pem"));
+    }
+    if (!has_key) {
+      diags.AddError("Missing Attribute",
+                     "key_pem (or the write-only key_pem_wo) is required for role \"server\": a "
+                     "database node needs its own certificate and key.",
+                     AttributePath::Root("key_pem"));
     }
   }
-  if ((config.GetAttr("cert_pem").IsNull()) != (config.GetAttr("key_pem").IsNull()) &&
+  if ((config.GetAttr("cert_pem").IsNull()) == has_key &&
       config.GetString("role") == std::optional<std::string>("client")) {
     diags.AddError(
-        "Incomplete Client Identity", "Give both cert_pem and key_pem, or neither.",
+        "Incomplete Client Identity", "Give both cert_pem and key_pem (or key_pem_wo), or neither.",
         AttributePath::Root(config.GetAttr("cert_pem").IsNull() ? "cert_pem" : "key_pem"));
   }
   for (const char* n : {"key_mode", "cert_mode"}) {
@@ -825,10 +883,11 @@ void NodeTlsConfigResource::ValidateConfig(const Value& config, Diagnostics& dia
                      AttributePath::Root(n));
     }
   }
-  if (auto pem = config.GetString("key_pem");
-      pem && pem->find("PRIVATE KEY-----") == std::string::npos) {
-    diags.AddError("Not a PEM Private Key", "key_pem must hold a PEM private key.",
-                   AttributePath::Root("key_pem"));
+  for (const char* n : {"key_pem", "key_pem_wo"}) {
+    if (auto pem = config.GetString(n); pem && pem->find("PRIVATE KEY-----") == std::string::npos) {
+      diags.AddError("Not a PEM Private Key", std::string(n) + " must hold a PEM private key.",
+                     AttributePath::Root(n));
+    }
   }
 }
 
@@ -860,6 +919,12 @@ void NodeTlsConfigResource::Apply(schema::ApplyContext& ctx, bool creating) cons
     return ctx.diags.AddError(
         "Unknown Values at Apply",
         "Some inputs are still unknown at apply time." + std::string(" This is a provider bug."));
+  }
+  if (layout->key_managed && !layout->key_pem) {
+    return ctx.diags.AddError("Key Not Available",
+                              "key_pem_wo_version is set but no key_pem_wo reached the provider "
+                              "at apply. Nothing was changed on the node.",
+                              AttributePath::Root("key_pem_wo"));
   }
   auto target = ssh_settings::Resolve(ctx.planned, "ssh_", layout->host, layout->name, ctx.provider,
                                       AttributePath(), ctx.diags);

@@ -1,6 +1,7 @@
 #include "resources/provider_def.h"
 
 #include "resources/ca.h"
+#include "resources/client_cert.h"
 #include "resources/cluster_restart.h"
 #include "resources/cluster_status.h"
 #include "resources/mysql_settings.h"
@@ -32,6 +33,10 @@ class PxcProvider final : public schema::ProviderDefinition {
   std::vector<std::shared_ptr<const schema::DataSource>> DataSources() const override {
     return AllDataSources();
   }
+  std::vector<std::shared_ptr<const schema::EphemeralResource>> EphemeralResources()
+      const override {
+    return AllEphemeralResources();
+  }
 
  private:
   std::string version_;
@@ -54,6 +59,13 @@ std::vector<std::shared_ptr<const schema::Resource>> AllResources() {
 std::vector<std::shared_ptr<const schema::DataSource>> AllDataSources() {
   static const std::vector<std::shared_ptr<const schema::DataSource>> kAll = {
       std::make_shared<ClusterStatusDataSource>(),
+  };
+  return kAll;
+}
+
+std::vector<std::shared_ptr<const schema::EphemeralResource>> AllEphemeralResources() {
+  static const std::vector<std::shared_ptr<const schema::EphemeralResource>> kAll = {
+      std::make_shared<ClientCertEphemeral>(),
   };
   return kAll;
 }

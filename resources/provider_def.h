@@ -1,5 +1,6 @@
-// The pxc provider: its configuration schema and the list of resources and
-// data sources it offers (AllResources / AllDataSources).
+// The pxc provider: its configuration schema and the list of resources, data
+// sources and ephemeral resources it offers (AllResources / AllDataSources /
+// AllEphemeralResources).
 #pragma once
 
 #include <memory>
@@ -12,6 +13,7 @@ namespace pxc::resources {
 
 std::vector<std::shared_ptr<const schema::Resource>> AllResources();
 std::vector<std::shared_ptr<const schema::DataSource>> AllDataSources();
+std::vector<std::shared_ptr<const schema::EphemeralResource>> AllEphemeralResources();
 
 // The provider definition served by terraform-provider-pxc.
 std::shared_ptr<const schema::ProviderDefinition> MakeProvider(std::string version);

@@ -60,12 +60,14 @@ UserSpec::Grant GrantFrom(const Value& e) {
 }
 
 // The spec a plan or state describes (not normalised). `password` only when
-// set.
+// set: `password`, else the write-only `password_wo` (present in
+// configurations and, from the core, in plans being applied).
 UserSpec SpecFrom(const Value& v) {
   UserSpec s;
   s.name = v.GetString("name").value_or("");
   s.host = v.GetString("host").value_or("%");
   s.password = v.GetString("password");
+  if (!s.password) s.password = v.GetString("password_wo");
   s.auth_plugin = v.GetString("auth_plugin").value_or("");
   s.require.kind = KindFrom(v.GetString("require").value_or("ssl"));
   s.require.subject = v.GetString("require_subject").value_or("");
@@ -108,8 +110,9 @@ SslUserResource::SslUserResource() {
       "kept in state as written; an imported account reports them as the server spells them "
       "(upper case, `ALL`), so write them that way to get an empty plan after an import. Omit "
       "`with_grant_option` rather than setting it to `false`.\n\n"
-      "Write-only passwords (`password_wo`) need plugin protocol 6.8; this provider serves "
-      "6.5, so the password is stored (sensitive) in state.";
+      "To keep the password out of state and plan, give it as `password_wo` (write-only, "
+      "Terraform 1.11 or later) with `password_wo_version`, e.g. from an `ephemeral = true` "
+      "variable; bump `password_wo_version` to apply a new one.";
   auto& a = schema_.block.attributes;
   a.push_back(RequiredAttr("name", Type::String())
                   .RequiresReplace()
@@ -125,7 +128,20 @@ SslUserResource::SslUserResource() {
                   .Sensitive()
                   .Describe("Password. Changed in place with `ALTER USER`. The server cannot "
                             "report it, so a password changed by hand is not detected. Stored "
-                            "in state (sensitive)."));
+                            "in state (sensitive); see `password_wo` to avoid that. Conflicts "
+                            "with `password_wo`."));
+  a.push_back(OptionalAttr("password_wo", Type::String())
+                  .Sensitive()
+                  .WriteOnly()
+                  .Describe("Write-only password (Terraform 1.11 or later): used to create the "
+                            "account and whenever `password_wo_version` changes, never stored in "
+                            "state or plan. It may come from an ephemeral value. Changing only "
+                            "this value changes nothing: bump `password_wo_version` with it. "
+                            "Conflicts with `password`; requires `password_wo_version`."));
+  a.push_back(OptionalAttr("password_wo_version", Type::Number())
+                  .Describe("Version of `password_wo`, any number you choose (e.g. 1, 2, ...): "
+                            "a change sets the account's password to the current "
+                            "`password_wo` with `ALTER USER`. Required with `password_wo`."));
   a.push_back(OptionalAttr("auth_plugin", Type::String())
                   .Describe("Authentication plugin, e.g. `mysql_native_password`, "
                             "`caching_sha2_password` (MySQL 8) or `ed25519` (MariaDB). Unset: "
@@ -180,6 +196,28 @@ SslUserResource::SslUserResource() {
 void SslUserResource::ValidateConfig(const Value& config, Diagnostics& diags) const {
   if (!config.IsKnown()) return;
   mysql_settings::Validate(config, AttributePath(), diags);
+  const bool has_password = !config.GetAttr("password").IsNull();
+  const bool has_wo = !config.GetAttr("password_wo").IsNull();
+  const bool has_wo_version = !config.GetAttr("password_wo_version").IsNull();
+  if (has_password && has_wo) {
+    diags.AddError("Conflicting Attributes",
+                   "Set the password either as password (stored in state) or as password_wo "
+                   "(write-only, never stored), not both.",
+                   AttributePath::Root("password_wo"));
+  }
+  if (has_wo && !has_wo_version) {
+    diags.AddError("Missing Attribute",
+                   "password_wo_version is required with password_wo: Terraform never stores "
+                   "password_wo, so a change of password_wo_version is how a new password is "
+                   "applied. Start with password_wo_version = 1.",
+                   AttributePath::Root("password_wo_version"));
+  }
+  if (has_wo_version && !has_wo) {
+    diags.AddError("Missing Attribute",
+                   "password_wo_version only versions password_wo; set password_wo or remove "
+                   "password_wo_version.",
+                   AttributePath::Root("password_wo_version"));
+  }
   Value require = config.GetAttr("require");
   const bool require_known = require.IsKnown() || require.IsNull();
   const std::string kind = require.IsKnown() ? require.AsString() : "ssl";
@@ -413,6 +451,12 @@ void SslUserResource::Update(schema::ApplyContext& ctx) const {
   } else {
     UserSpec current = **got;
     current.password = ctx.prior.GetString("password");
+    // password_wo is applied only when its version changes (the core cannot
+    // compare a value it never stores).
+    if (!plan.GetString("password") &&
+        plan.GetAttr("password_wo_version") == ctx.prior.GetAttr("password_wo_version")) {
+      desired.password.reset();
+    }
     stmts = DiffUserStatements(current, desired, session->dialect);
   }
   if (!stmts.ok()) return ctx.diags.AddStatus(stmts.status(), "Invalid User " + account);

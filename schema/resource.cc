@@ -28,6 +28,10 @@ void Resource::UpgradeState(UpgradeContext& ctx) const {
 
 void DataSource::ValidateConfig(const Value&, Diagnostics&) const {}
 
+void EphemeralResource::ValidateConfig(const Value&, Diagnostics&) const {}
+void EphemeralResource::Renew(RenewContext&) const {}
+void EphemeralResource::Close(CloseContext&) const {}
+
 void ProviderDefinition::ValidateConfig(const Value&, Diagnostics&) const {}
 void ProviderDefinition::Configure(ProviderContext&, Diagnostics&) const {}
 

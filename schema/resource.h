@@ -9,9 +9,11 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -39,6 +41,11 @@ struct ProviderContext {
   }
 };
 
+// Write-only attributes: `config`, and `planned` in PlanContext and
+// ApplyContext, carry their configured values (the core copies them from the
+// configuration); the core nulls them in everything it returns to Terraform,
+// so a resource may leave them in place. `prior`, `current` and stored state
+// always have them null.
 struct PlanContext {
   const ProviderContext& provider;
   const Value& prior;   // null when creating
@@ -107,6 +114,48 @@ class Resource {
   virtual void UpgradeState(UpgradeContext& ctx) const;
 };
 
+// Ephemeral resources (protocol 6.7): opened by Terraform in every walk that
+// needs their values and closed at its end; the result is never stored in
+// state or plan.
+struct OpenContext {
+  const ProviderContext& provider;
+  const Value& config;  // wholly known (the core does not call Open otherwise)
+  // Starts as `config` with the schema's defaults applied (read inputs from
+  // here); set the computed attributes.
+  Value result;
+  // When set, Terraform calls Renew at that time if the walk still runs.
+  std::optional<std::chrono::system_clock::time_point> renew_at;
+  std::string private_data;  // handed to Renew and Close; not secret material
+  Diagnostics diags;
+};
+
+struct RenewContext {
+  const ProviderContext& provider;
+  const std::string& private_data;  // from Open (or the previous Renew)
+  std::optional<std::chrono::system_clock::time_point> renew_at;  // next renewal
+  std::string next_private;                                       // for the next Renew
+  Diagnostics diags;
+};
+
+struct CloseContext {
+  const ProviderContext& provider;
+  const std::string& private_data;  // from Open
+  Diagnostics diags;
+};
+
+class EphemeralResource {
+ public:
+  virtual ~EphemeralResource() = default;
+  virtual std::string TypeName() const = 0;
+  virtual const Schema& GetSchema() const = 0;
+  virtual void ValidateConfig(const Value& config, Diagnostics& diags) const;
+  virtual void Open(OpenContext& ctx) const = 0;
+  // Default: nothing to renew (never called unless Open set renew_at).
+  virtual void Renew(RenewContext& ctx) const;
+  // Default: nothing to release.
+  virtual void Close(CloseContext& ctx) const;
+};
+
 class DataSource {
  public:
   virtual ~DataSource() = default;
@@ -129,6 +178,9 @@ class ProviderDefinition {
   virtual void Configure(ProviderContext& ctx, Diagnostics& diags) const;
   virtual std::vector<std::shared_ptr<const Resource>> Resources() const = 0;
   virtual std::vector<std::shared_ptr<const DataSource>> DataSources() const = 0;
+  virtual std::vector<std::shared_ptr<const EphemeralResource>> EphemeralResources() const {
+    return {};
+  }
 };
 
 }  // namespace pxc::schema

@@ -67,7 +67,8 @@ const NestedBlock* Block::FindBlock(const std::string& name) const {
 }
 
 namespace {
-Status ValidateBlock(const Block& block, const std::string& where) {
+Status ValidateBlock(const Block& block, const std::string& where, bool allow_write_only,
+                     bool in_set) {
   static const std::regex kName("^[a-z0-9_]+$");
   std::set<std::string> names;
   for (const auto& a : block.attributes) {
@@ -89,6 +90,19 @@ Status ValidateBlock(const Block& block, const std::string& where) {
     if (a.type.kind() == TypeKind::kSet && a.type.element().HasDynamic()) {
       return InvalidArgumentError(at + ": sets cannot hold dynamic types");
     }
+    if (a.write_only) {
+      if (!allow_write_only) {
+        return InvalidArgumentError(at + ": only managed resources may have write-only attributes");
+      }
+      if (a.computed())
+        return InvalidArgumentError(at + ": a write-only attribute cannot be computed");
+      if (a.requires_replace || a.use_state_for_unknown) {
+        return InvalidArgumentError(at + ": a write-only attribute has no prior value to compare");
+      }
+      if (in_set) {
+        return InvalidArgumentError(at + ": write-only attributes cannot be inside a set block");
+      }
+    }
   }
   for (const auto& b : block.blocks) {
     const std::string at = where + b.type_name;
@@ -108,15 +122,26 @@ Status ValidateBlock(const Block& block, const std::string& where) {
         return InvalidArgumentError(at + ": min/max items only apply to list and set blocks");
       }
     }
-    PXC_RETURN_IF_ERROR(ValidateBlock(b.block, at + "."));
+    PXC_RETURN_IF_ERROR(
+        ValidateBlock(b.block, at + ".", allow_write_only, in_set || b.nesting == Nesting::kSet));
   }
   return OkStatus();
 }
 }  // namespace
 
-Status ValidateSchema(const Schema& schema) {
+Status ValidateSchema(const Schema& schema, bool allow_write_only) {
   if (schema.version < 0) return InvalidArgumentError("schema version must not be negative");
-  return ValidateBlock(schema.block, "");
+  return ValidateBlock(schema.block, "", allow_write_only, /*in_set=*/false);
+}
+
+bool HasWriteOnly(const Block& block) {
+  for (const auto& a : block.attributes) {
+    if (a.write_only) return true;
+  }
+  for (const auto& b : block.blocks) {
+    if (HasWriteOnly(b.block)) return true;
+  }
+  return false;
 }
 
 Validator OneOf(std::vector<std::string> allowed) {

@@ -1,8 +1,9 @@
 // The schema model: what a provider, resource or data source declares about
 // its configuration and state. Attributes carry their constraint (required /
 // optional / computed / optional+computed, so impossible flag combinations
-// cannot be written), sensitivity, Markdown description, plan modifiers,
-// default and validators. The protocol layer converts this to tfplugin6's
+// cannot be written), sensitivity, write-only (protocol 6.8: the value is in
+// the configuration only and never in state or plan), Markdown description,
+// plan modifiers, default and validators. The protocol layer converts this to tfplugin6's
 // Schema message; the core uses it to run the plan pipeline.
 #pragma once
 
@@ -32,6 +33,11 @@ struct Attribute {
   std::string description;  // Markdown
   bool sensitive = false;
   bool deprecated = false;
+  // Write-only (managed resources only, never computed, never inside a set
+  // block): the core passes the configured value to ModifyPlan and
+  // Create/Update (in `planned`) and returns null for it in every state and
+  // plan. Terraform >= 1.11 only; older cores are refused at validation.
+  bool write_only = false;
   // Plan modifiers.
   bool requires_replace = false;       // a change replaces the object
   bool use_state_for_unknown = false;  // computed: keep the prior value on update
@@ -55,6 +61,10 @@ struct Attribute {
   }
   Attribute& Sensitive() {
     sensitive = true;
+    return *this;
+  }
+  Attribute& WriteOnly() {
+    write_only = true;
     return *this;
   }
   Attribute& RequiresReplace() {
@@ -114,8 +124,13 @@ struct Schema {
 
 // Checks a schema against Terraform's InternalValidate rules (names,
 // constraint combinations, defaults only on optional+computed, min/max items
-// per nesting mode, no dynamic in sets). Returns the first violation.
-Status ValidateSchema(const Schema& schema);
+// per nesting mode, no dynamic in sets, write-only attributes neither
+// computed nor defaulted nor plan-modified nor inside set blocks, and only
+// where `allow_write_only`: managed resources). Returns the first violation.
+Status ValidateSchema(const Schema& schema, bool allow_write_only = true);
+
+// True when `block` or a nested block declares a write-only attribute.
+bool HasWriteOnly(const Block& block);
 
 // Common validators.
 Validator OneOf(std::vector<std::string> allowed);

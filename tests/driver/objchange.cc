@@ -162,6 +162,36 @@ std::string Where(const AttributePath& p) { return p.empty() ? "" : p.ToString()
 
 // ---------------------------------------------------------------- plan
 
+void WriteOnlyNotNullAt(const Block& block, const Value& v, const AttributePath& path,
+                        std::vector<PathError>& errs) {
+  if (!v.IsKnown()) return;
+  for (const auto& a : block.attributes) {
+    if (a.write_only && !v.GetAttr(a.name).IsNull()) {
+      errs.push_back({path.Attr(a.name), "value for write-only attribute is not null"});
+    }
+  }
+  for (const auto& nb : block.blocks) {
+    Value bv = v.GetAttr(nb.type_name);
+    if (!bv.IsKnown()) continue;
+    const AttributePath bp = path.Attr(nb.type_name);
+    switch (nb.nesting) {
+      case Nesting::kSingle:
+      case Nesting::kGroup:
+        WriteOnlyNotNullAt(nb.block, bv, bp, errs);
+        break;
+      case Nesting::kList:
+      case Nesting::kSet: {
+        int64_t i = 0;
+        for (const auto& e : bv.Elements()) WriteOnlyNotNullAt(nb.block, e, bp.Index(i++), errs);
+        break;
+      }
+      case Nesting::kMap:
+        for (const auto& [k, e] : bv.Entries()) WriteOnlyNotNullAt(nb.block, e, bp.Key(k), errs);
+        break;
+    }
+  }
+}
+
 void AssertPlanValidAt(const Block& block, const Value& prior, const Value& config,
                        const Value& planned, const AttributePath& path,
                        std::vector<PathError>& errs);
@@ -171,6 +201,12 @@ void AssertPlannedValueValid(const Attribute& a, const Value& prior_v, const Val
                              std::vector<PathError>& errs) {
   if (planned_v == config_v) return;
   if (planned_v == prior_v && !prior_v.IsNull() && !config_v.IsNull()) return;
+  if (a.write_only) {
+    // Terraform >= 1.11: a write-only attribute is planned null.
+    if (!planned_v.IsNull())
+      errs.push_back({path, "planned value for write-only attribute is not null"});
+    return;
+  }
   if (a.computed() && !a.optional()) return;
   if (config_v.IsNull() && a.computed()) return;
   if (config_v.IsNull() && !planned_v.IsNull()) {
@@ -598,6 +634,12 @@ std::string ShortValue(const Value& v) {
   std::string s = v.DebugString();
   if (s.size() > 100) s = s.substr(0, 80) + "...(" + std::to_string(s.size()) + " chars)";
   return s;
+}
+
+std::vector<PathError> WriteOnlyNotNull(const Block& block, const Value& v) {
+  std::vector<PathError> errs;
+  WriteOnlyNotNullAt(block, v, AttributePath(), errs);
+  return errs;
 }
 
 }  // namespace pxc::tfdriver

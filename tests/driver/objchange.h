@@ -5,7 +5,9 @@
 //  - ProposedNew: the proposed new state core sends to PlanResourceChange;
 //  - PlannedDataResourceObject: the planned value of a deferred data read;
 //  - AssertPlanValid: what core checks of a planned state
-//    ("Provider produced invalid plan");
+//    ("Provider produced invalid plan"), write-only attributes planned null
+//    as Terraform 1.11 requires;
+//  - WriteOnlyNotNull: write-only attributes in a returned state;
 //  - AssertObjectCompatible: what core checks of an applied state against
 //    the plan, and of an apply-time re-plan against the first plan
 //    ("Provider produced inconsistent result after apply" / "... final plan").
@@ -67,6 +69,11 @@ std::vector<PathError> AssertPlanValid(const schema::Block& block, const schema:
 std::vector<PathError> AssertObjectCompatible(const schema::Block& block,
                                               const schema::Value& planned,
                                               const schema::Value& actual);
+
+// ephemeral.ValidateWriteOnlyAttributes (Terraform >= 1.11): every
+// write-only attribute (also in nested blocks) that is not null in `v`, a
+// state or plan a provider returned.
+std::vector<PathError> WriteOnlyNotNull(const schema::Block& block, const schema::Value& v);
 
 // cty's Equals as core uses it to choose an action: true only when both
 // values are wholly known (or null) and identical.

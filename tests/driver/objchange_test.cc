@@ -204,6 +204,32 @@ TEST(AssertObjectCompatible, KnownPlannedValuesMustNotChange) {
       << "a known value may not become unknown";
 }
 
+TEST(AssertPlanValid, WriteOnlyAttributesMustBePlannedNull) {
+  Block rule;
+  rule.attributes.push_back(schema::RequiredAttr("port", Type::Number()));
+  rule.attributes.push_back(schema::OptionalAttr("token_wo", Type::String()).WriteOnly());
+  Block b;
+  b.attributes.push_back(schema::OptionalAttr("secret_wo", Type::String()).WriteOnly());
+  b.blocks.push_back(NestedBlock{"rule", rule, Nesting::kList, 0, 0});
+  auto r = [&](Value token) {
+    return Value::List(ImpliedType(rule),
+                       {Obj(rule, {{"port", Value::Num(1)}, {"token_wo", std::move(token)}})});
+  };
+  Value config = Obj(b, {{"secret_wo", Value::String("s")}, {"rule", r(Value::String("t"))}});
+  Value nulled = Obj(b, {{"rule", r(Value::Null(Type::String()))}});
+  EXPECT_TRUE(AssertPlanValid(b, Value::Null(ImpliedType(b)), config, nulled).empty());
+  EXPECT_TRUE(WriteOnlyNotNull(b, nulled).empty());
+  // Echoing the configuration is what Terraform 1.11 refuses.
+  auto errs = WriteOnlyNotNull(b, config);
+  ASSERT_EQ(errs.size(), 2u);
+  EXPECT_EQ(errs[0].path, AttributePath::Root("secret_wo"));
+  EXPECT_EQ(errs[1].path, AttributePath::Root("rule").Index(0).Attr("token_wo"));
+  Value changed = nulled.WithAttr("secret_wo", Value::String("other"));
+  auto plan_errs = AssertPlanValid(b, Value::Null(ImpliedType(b)), config, changed);
+  ASSERT_EQ(plan_errs.size(), 1u);
+  EXPECT_EQ(plan_errs[0].message, "planned value for write-only attribute is not null");
+}
+
 TEST(KnownEqual, IsFalseWithUnknowns) {
   Value u = Value::Unknown(Type::String());
   EXPECT_FALSE(KnownEqual(u, u));

@@ -294,6 +294,7 @@ class Runner {
   std::string workdir_;
   std::string state_path_;
   json provider_json_ = json::object();
+  ClientOptions client_;
   Config prev_config_;
   Config current_config_;
   std::string step_name_;
@@ -366,6 +367,11 @@ ScenarioResult Runner::Run() {
       NotOk("parse scenario", opt_.scenario_path + " is not a JSON object with a \"steps\" array");
     } else if (PrepareWorkdir()) {
       if (doc.contains("provider")) provider_json_ = doc["provider"];
+      if (doc.contains("client") && doc["client"].is_object()) {
+        client_.terraform_version = doc["client"].value("terraform_version", kTerraformVersion);
+        client_.write_only_attributes_allowed =
+            doc["client"].value("write_only_attributes_allowed", false);
+      }
       int i = 0;
       for (const auto& step : doc["steps"]) {
         ++i;
@@ -399,6 +405,7 @@ bool Runner::OpenWalk(const std::string& name, Walk& w) {
   w.client = *std::move(c);
   if (capture_) capture_->Started(w.client->process().pid(), name);
   w.tf = std::make_unique<Terraform>(*w.client);
+  w.tf->set_client(client_);
   Diagnostics d = w.tf->LoadSchemas();
   if (d.HasError()) {
     NotOk(name + " walk: GetProviderSchema", FormatDiagnostics(d));

@@ -12,6 +12,13 @@
 //
 //   {
 //     "provider": { <provider configuration> },
+//     "client": { "terraform_version": "1.11.4",
+//                 "write_only_attributes_allowed": true },
+//         The core being emulated: the version sent in ConfigureProvider
+//         and whether ValidateResourceConfig carries the write-only
+//         capability (Terraform >= 1.11). Default: 1.9.8, without it, so a
+//         configured write-only attribute is refused as by an old core.
+//         Write-only attributes are always checked to come back null.
 //     "steps": [ <step>, ... ]                                   (required)
 //   }
 //

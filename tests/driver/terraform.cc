@@ -95,6 +95,10 @@ StatusOr<Block> BlockFromProto(const tfplugin6::Schema::Block& in, const std::st
     }
     attr.sensitive = a.sensitive();
     attr.deprecated = a.deprecated();
+    attr.write_only = a.write_only();
+    if (attr.write_only && c) {
+      return InvalidArgumentError(at + ": a write-only attribute cannot be computed");
+    }
     attr.description = a.description();
     out.attributes.push_back(std::move(attr));
   }
@@ -331,9 +335,27 @@ Diagnostics Terraform::LoadSchemas() {
     auto r = SchemaFromProto(s);
     if (!r.ok()) {
       bad("data source " + name, r.status());
+    } else if (schema::HasWriteOnly(r->block)) {
+      bad("data source " + name, InvalidArgumentError("write-only attributes are only allowed in "
+                                                      "managed resources"));
     } else {
       schemas_.data_sources[name] = *r;
     }
+  }
+  for (const auto& [name, s] : resp.ephemeral_resource_schemas()) {
+    auto r = SchemaFromProto(s);
+    if (!r.ok()) {
+      bad("ephemeral resource " + name, r.status());
+    } else if (schema::HasWriteOnly(r->block)) {
+      bad("ephemeral resource " + name,
+          InvalidArgumentError("write-only attributes are only allowed in managed resources"));
+    } else {
+      schemas_.ephemeral_resources[name] = *r;
+    }
+  }
+  if (schema::HasWriteOnly(schemas_.provider.block)) {
+    bad("the provider configuration",
+        InvalidArgumentError("write-only attributes are only allowed in managed resources"));
   }
   schemas_.plan_destroy = resp.server_capabilities().plan_destroy();
   schemas_.move_resource_state = resp.server_capabilities().move_resource_state();
@@ -350,14 +372,39 @@ const schema::Schema* Terraform::DataSourceSchema(const std::string& type) const
   return it == schemas_.data_sources.end() ? nullptr : &it->second;
 }
 
-Diagnostics Terraform::GetMetadata(std::vector<std::string>* resource_types) const {
+const schema::Schema* Terraform::EphemeralResourceSchema(const std::string& type) const {
+  auto it = schemas_.ephemeral_resources.find(type);
+  return it == schemas_.ephemeral_resources.end() ? nullptr : &it->second;
+}
+
+Diagnostics Terraform::GetMetadata(std::vector<std::string>* resource_types,
+                                   std::vector<std::string>* ephemeral_types) const {
   Diagnostics diags;
   tfplugin6::GetMetadataRpc::Request req;
   tfplugin6::GetMetadataRpc::Response resp;
   if (!Call("GetMetadata", &tfplugin6::Provider::Stub::GetMetadata, req, &resp, diags))
     return diags;
   for (const auto& r : resp.resources()) resource_types->push_back(r.type_name());
+  if (ephemeral_types) {
+    for (const auto& e : resp.ephemeral_resources()) ephemeral_types->push_back(e.type_name());
+  }
   return diags;
+}
+
+bool Terraform::CheckWriteOnlyNull(const Block& block, const Value& v, const std::string& address,
+                                   const std::string& summary, Diagnostics& diags) const {
+  bool ok = true;
+  for (const auto& e : WriteOnlyNotNull(block, v)) {
+    diags.AddError(summary,
+                   "Provider \"" + provider_address_ +
+                       "\" returned a value for the write-only "
+                       "attribute \"" +
+                       Join(address, e.path.ToString()) +
+                       "\". Write-only attributes cannot be read back from the provider." + kBug,
+                   e.path);
+    ok = false;
+  }
+  return ok;
 }
 
 Diagnostics Terraform::ValidateProviderConfig(const Value& config) const {
@@ -379,7 +426,10 @@ Diagnostics Terraform::ConfigureProvider(const Value& config,
                                          const std::string& terraform_version) const {
   Diagnostics diags;
   tfplugin6::ConfigureProvider::Request req;
-  req.set_terraform_version(terraform_version);
+  req.set_terraform_version(terraform_version.empty() ? client_options_.terraform_version
+                                                      : terraform_version);
+  req.mutable_client_capabilities()->set_write_only_attributes_allowed(
+      client_options_.write_only_attributes_allowed);
   auto dv = Encode(config, ImpliedType(schemas_.provider.block));
   if (!dv.ok()) {
     diags.AddError("Invalid provider configuration", dv.status().message());
@@ -396,6 +446,10 @@ Diagnostics Terraform::ValidateResourceConfig(const std::string& type, const Val
   const auto* s = ResourceSchema(type);
   tfplugin6::ValidateResourceConfig::Request req;
   req.set_type_name(type);
+  // Terraform >= 1.11 sets it; older cores never send client capabilities.
+  if (client_options_.write_only_attributes_allowed) {
+    req.mutable_client_capabilities()->set_write_only_attributes_allowed(true);
+  }
   if (s) {
     auto dv = Encode(config, ImpliedType(s->block));
     if (!dv.ok()) {
@@ -463,6 +517,9 @@ Diagnostics Terraform::UpgradeResourceState(const std::string& address, const st
                                                          FirstUnknownPath(*v) + ")." + kBug);
     return diags;
   }
+  if (!CheckWriteOnlyNull(s->block, *v, address, "Invalid resource state upgrade", diags)) {
+    return diags;
+  }
   *out = *v;
   return diags;
 }
@@ -504,6 +561,9 @@ ReadOutcome Terraform::ReadResource(const std::string& address, const std::strin
                        "Provider \"" + provider_address_ + "\" produced an unknown value for " +
                            Join(address, FirstUnknownPath(*v)) +
                            " during refresh: all values must be known after refresh." + kBug);
+    return out;
+  }
+  if (!CheckWriteOnlyNull(s->block, *v, address, "Provider produced invalid object", out.diags)) {
     return out;
   }
   out.value = *v;
@@ -808,7 +868,9 @@ ApplyOutcome Terraform::ApplyOnce(const PlannedChange& ch, const schema::Schema&
       out.diags.AddError("Provider produced null object", "Provider \"" + provider_address_ +
                                                               "\" produced a null value for " +
                                                               ch.address + " after apply." + kBug);
-    } else if (action != Action::kDelete) {
+    } else if (action != Action::kDelete &&
+               CheckWriteOnlyNull(s.block, nv, ch.address, "Provider produced invalid object",
+                                  out.diags)) {
       for (const auto& e : AssertObjectCompatible(s.block, planned, nv)) {
         out.diags.AddError(
             "Provider produced inconsistent result after apply",
@@ -906,6 +968,115 @@ ApplyOutcome Terraform::Apply(const PlannedChange& ch, const Value& final_config
   return applied;
 }
 
+Diagnostics Terraform::ValidateEphemeralResourceConfig(const std::string& type,
+                                                       const Value& config) const {
+  Diagnostics diags;
+  const auto* s = EphemeralResourceSchema(type);
+  if (!s) {
+    diags.AddError("Invalid ephemeral resource type",
+                   "The provider \"" + provider_address_ +
+                       "\" does not support ephemeral resource type \"" + type + "\".");
+    return diags;
+  }
+  auto dv = Encode(config, ImpliedType(s->block));
+  if (!dv.ok()) {
+    diags.AddError("Invalid ephemeral resource configuration", dv.status().message());
+    return diags;
+  }
+  tfplugin6::ValidateEphemeralResourceConfig::Request req;
+  req.set_type_name(type);
+  *req.mutable_config() = *dv;
+  tfplugin6::ValidateEphemeralResourceConfig::Response resp;
+  Call("ValidateEphemeralResourceConfig",
+       &tfplugin6::Provider::Stub::ValidateEphemeralResourceConfig, req, &resp, diags);
+  return diags;
+}
+
+namespace {
+std::optional<std::chrono::system_clock::time_point> FromTimestamp(
+    const google::protobuf::Timestamp& t) {
+  return std::chrono::system_clock::time_point(
+      std::chrono::duration_cast<std::chrono::system_clock::duration>(
+          std::chrono::seconds(t.seconds()) + std::chrono::nanoseconds(t.nanos())));
+}
+}  // namespace
+
+EphemeralOpenOutcome Terraform::OpenEphemeralResource(const std::string& address,
+                                                      const std::string& type,
+                                                      const Value& config) const {
+  EphemeralOpenOutcome out;
+  const auto* s = EphemeralResourceSchema(type);
+  out.diags.Append(ValidateEphemeralResourceConfig(type, config));
+  if (out.diags.HasError() || !s) return out;
+  const Type t = ImpliedType(s->block);
+  out.result = Value::Null(t);
+  tfplugin6::OpenEphemeralResource::Request req;
+  req.set_type_name(type);
+  *req.mutable_config() = *Encode(config, t);
+  req.mutable_client_capabilities()->set_write_only_attributes_allowed(
+      client_options_.write_only_attributes_allowed);
+  tfplugin6::OpenEphemeralResource::Response resp;
+  if (!Call("OpenEphemeralResource", &tfplugin6::Provider::Stub::OpenEphemeralResource, req, &resp,
+            out.diags)) {
+    return out;
+  }
+  if (out.diags.HasError()) return out;
+  if (resp.has_deferred()) {
+    out.diags.AddError("Provider deferred an ephemeral resource",
+                       "Provider \"" + provider_address_ + "\" deferred " + address +
+                           " although pxc-tfdriver did not allow deferrals." + kBug);
+    return out;
+  }
+  auto v = Decode(resp.result(), t);
+  if (!v.ok()) {
+    out.diags.AddError("Provider produced invalid ephemeral resource instance",
+                       "The provider for " + type +
+                           " produced a value that does not conform to "
+                           "the schema: " +
+                           v.status().message() + "." + kBug);
+    return out;
+  }
+  for (const auto& e : AssertPlanValid(s->block, Value::Null(t), config, *v)) {
+    out.diags.AddError(
+        "Provider produced invalid ephemeral resource instance",
+        "The provider for " + type + " produced an inconsistent result: " + e.Format(address) + ".",
+        e.path.empty() ? std::nullopt : std::optional<AttributePath>(e.path));
+  }
+  if (out.diags.HasError()) return out;
+  out.result = *v;
+  if (resp.has_renew_at()) out.renew_at = FromTimestamp(resp.renew_at());
+  if (resp.has_private_()) out.private_data = resp.private_();
+  return out;
+}
+
+EphemeralRenewOutcome Terraform::RenewEphemeralResource(
+    const std::string& type, const std::optional<std::string>& private_data) const {
+  EphemeralRenewOutcome out;
+  tfplugin6::RenewEphemeralResource::Request req;
+  req.set_type_name(type);
+  if (private_data) req.set_private_(*private_data);
+  tfplugin6::RenewEphemeralResource::Response resp;
+  if (!Call("RenewEphemeralResource", &tfplugin6::Provider::Stub::RenewEphemeralResource, req,
+            &resp, out.diags)) {
+    return out;
+  }
+  if (resp.has_renew_at()) out.renew_at = FromTimestamp(resp.renew_at());
+  if (resp.has_private_()) out.private_data = resp.private_();
+  return out;
+}
+
+Diagnostics Terraform::CloseEphemeralResource(
+    const std::string& type, const std::optional<std::string>& private_data) const {
+  Diagnostics diags;
+  tfplugin6::CloseEphemeralResource::Request req;
+  req.set_type_name(type);
+  if (private_data) req.set_private_(*private_data);
+  tfplugin6::CloseEphemeralResource::Response resp;
+  Call("CloseEphemeralResource", &tfplugin6::Provider::Stub::CloseEphemeralResource, req, &resp,
+       diags);
+  return diags;
+}
+
 Diagnostics Terraform::Import(const std::string& address, const std::string& type,
                               const std::string& id, std::vector<ResourceObject>* imported) const {
   Diagnostics diags;
@@ -941,6 +1112,9 @@ Diagnostics Terraform::Import(const std::string& address, const std::string& typ
                          address + ": " +
                          (v.ok() ? std::string("null or not wholly known") : v.status().message()) +
                          "." + kBug);
+      continue;
+    }
+    if (!CheckWriteOnlyNull(s->block, *v, address, "Provider produced invalid object", diags)) {
       continue;
     }
     ReadOutcome read = ReadResource(address, ir.type_name(), *v, ir.private_());

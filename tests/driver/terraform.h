@@ -52,6 +52,7 @@ struct ProviderSchemas {
   schema::Schema provider;
   std::map<std::string, schema::Schema> resources;
   std::map<std::string, schema::Schema> data_sources;
+  std::map<std::string, schema::Schema> ephemeral_resources;
   bool plan_destroy = false;
   bool move_resource_state = false;
 };
@@ -111,6 +112,28 @@ struct ReadOutcome {
   Diagnostics diags;
 };
 
+// What the emulated core says it can do (tfplugin6 ClientCapabilities) and
+// which version it announces in ConfigureProvider. The default is a core
+// before Terraform 1.11: no write-only attributes.
+struct ClientOptions {
+  std::string terraform_version = kTerraformVersion;
+  bool write_only_attributes_allowed = false;
+};
+
+// An opened ephemeral resource instance (OpenEphemeralResource).
+struct EphemeralOpenOutcome {
+  Value result;
+  std::optional<std::chrono::system_clock::time_point> renew_at;
+  std::optional<std::string> private_data;
+  Diagnostics diags;
+};
+
+struct EphemeralRenewOutcome {
+  std::optional<std::chrono::system_clock::time_point> renew_at;
+  std::optional<std::string> private_data;
+  Diagnostics diags;
+};
+
 // True for a data source address ("data.<type>.<name>").
 bool IsDataAddress(const std::string& address);
 
@@ -121,20 +144,28 @@ class Terraform {
   explicit Terraform(PluginClient& client,
                      std::string provider_address = "registry.terraform.io/pxc/pxc");
 
-  // GetProviderSchema (once) and the sanity checks of SchemaFromProto.
+  void set_client(ClientOptions client) { client_options_ = std::move(client); }
+  const ClientOptions& client() const { return client_options_; }
+
+  // GetProviderSchema (once) and the sanity checks of SchemaFromProto, plus
+  // core's: write-only attributes only in managed resources.
   Diagnostics LoadSchemas();
   const ProviderSchemas& schemas() const { return schemas_; }
   // nullptr when the provider has no such resource type.
   const schema::Schema* ResourceSchema(const std::string& type) const;
   // nullptr when the provider has no such data source.
   const schema::Schema* DataSourceSchema(const std::string& type) const;
+  const schema::Schema* EphemeralResourceSchema(const std::string& type) const;
 
   // GetMetadata: the resource type names, or error diagnostics.
-  Diagnostics GetMetadata(std::vector<std::string>* resource_types) const;
+  Diagnostics GetMetadata(std::vector<std::string>* resource_types,
+                          std::vector<std::string>* ephemeral_types = nullptr) const;
 
   Diagnostics ValidateProviderConfig(const Value& config) const;
+  // `terraform_version` empty: the client's.
   Diagnostics ConfigureProvider(const Value& config,
-                                const std::string& terraform_version = kTerraformVersion) const;
+                                const std::string& terraform_version = "") const;
+  // Sends the client's write_only_attributes_allowed capability.
   Diagnostics ValidateResourceConfig(const std::string& type, const Value& config) const;
   Diagnostics ValidateDataResourceConfig(const std::string& type, const Value& config) const;
 
@@ -178,6 +209,19 @@ class Terraform {
   ReadOutcome ReadDataSource(const std::string& address, const std::string& type,
                              const Value& config) const;
 
+  // Ephemeral resources as core's ephemeralResourceOpen does:
+  // ValidateEphemeralResourceConfig, then (with a wholly known
+  // configuration) OpenEphemeralResource, the result checked like a plan
+  // from a null prior ("Provider produced invalid ephemeral resource
+  // instance"). Renew and Close pass the private bytes through.
+  Diagnostics ValidateEphemeralResourceConfig(const std::string& type, const Value& config) const;
+  EphemeralOpenOutcome OpenEphemeralResource(const std::string& address, const std::string& type,
+                                             const Value& config) const;
+  EphemeralRenewOutcome RenewEphemeralResource(
+      const std::string& type, const std::optional<std::string>& private_data) const;
+  Diagnostics CloseEphemeralResource(const std::string& type,
+                                     const std::optional<std::string>& private_data) const;
+
   // ImportResourceState then ReadResource of each imported object, as
   // `terraform import` does.
   Diagnostics Import(const std::string& address, const std::string& type, const std::string& id,
@@ -211,9 +255,15 @@ class Terraform {
                          const Value& planned, const Value& config,
                          const std::string& planned_private, Action action) const;
 
+  // Terraform 1.11's ValidateWriteOnlyAttributes on a returned value: an
+  // error with `summary` per write-only attribute that is not null.
+  bool CheckWriteOnlyNull(const schema::Block& block, const Value& v, const std::string& address,
+                          const std::string& summary, Diagnostics& diags) const;
+
   PluginClient& client_;
   std::string provider_address_;
   ProviderSchemas schemas_;
+  ClientOptions client_options_;
 };
 
 // A Terraform state: resource instances by address, in creation order. Data

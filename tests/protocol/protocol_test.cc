@@ -582,6 +582,148 @@ TEST_F(Rpc, FullLifecycleThroughTheDriver) {
   EXPECT_TRUE(gone.new_object->value.IsNull());
 }
 
+// ---------------------------------------------------------------- 6.7-6.9
+
+TEST_F(Rpc, AdvertisesWriteOnlyAttributesEphemeralResourcesAndNoIdentity) {
+  std::vector<std::string> types, ephemeral;
+  auto d = tf_->GetMetadata(&types, &ephemeral);
+  ASSERT_FALSE(d.HasError()) << FormatDiagnostics(d);
+  EXPECT_EQ(ephemeral, std::vector<std::string>{"pxc_client_cert"});
+  ASSERT_NE(tf_->EphemeralResourceSchema("pxc_client_cert"), nullptr);
+  std::set<std::string> write_only;
+  for (const auto& [type, s] : tf_->schemas().resources) {
+    for (const auto& a : s.block.attributes) {
+      if (a.write_only) write_only.insert(type + "." + a.name);
+    }
+  }
+  EXPECT_EQ(write_only,
+            (std::set<std::string>{"pxc_node_cert.ca_private_key_pem_wo",
+                                   "pxc_node_tls_config.key_pem_wo", "pxc_ssl_user.password_wo"}));
+  // Resource identity (6.9): no identity schemas, answered OK as Terraform
+  // >= 1.12 expects; an identity upgrade is a diagnostic, not an RPC error.
+  tfplugin6::GetResourceIdentitySchemas::Request ireq;
+  tfplugin6::GetResourceIdentitySchemas::Response iresp;
+  grpc::Status st = client_->provider().GetResourceIdentitySchemas(Ctx().get(), ireq, &iresp);
+  ASSERT_TRUE(st.ok()) << GrpcStatusText(st);
+  EXPECT_TRUE(iresp.identity_schemas().empty());
+  EXPECT_TRUE(iresp.diagnostics().empty());
+  tfplugin6::UpgradeResourceIdentity::Request ureq;
+  ureq.set_type_name("pxc_ssl_user");
+  ureq.mutable_raw_identity()->set_json(R"({"name":"a","host":"%"})");
+  tfplugin6::UpgradeResourceIdentity::Response uresp;
+  st = client_->provider().UpgradeResourceIdentity(Ctx().get(), ureq, &uresp);
+  ASSERT_TRUE(st.ok()) << GrpcStatusText(st);
+  EXPECT_TRUE(HasError(uresp.diagnostics())) << Summaries(uresp.diagnostics());
+}
+
+TEST_F(Rpc, WriteOnlyAttributeIsRefusedForAClientWithoutTheCapability) {
+  const auto* s = tf_->ResourceSchema("pxc_ssl_user");
+  ASSERT_NE(s, nullptr);
+  const Type t = ImpliedType(s->block);
+  Value config = *Value::ObjectOf(t, {{"name", Value::String("app")},
+                                      {"password_wo", Value::String("n0t-in-state")},
+                                      {"password_wo_version", Value::Num(1)}});
+  // As Terraform 1.0-1.10: no client_capabilities in the request at all.
+  tfplugin6::ValidateResourceConfig::Request req;
+  req.set_type_name("pxc_ssl_user");
+  *req.mutable_config() = *Terraform::Encode(config, t);
+  ASSERT_FALSE(req.has_client_capabilities());
+  tfplugin6::ValidateResourceConfig::Response resp;
+  ASSERT_TRUE(client_->provider().ValidateResourceConfig(Ctx().get(), req, &resp).ok());
+  ASSERT_EQ(resp.diagnostics_size(), 1) << Summaries(resp.diagnostics());
+  const auto& diag = resp.diagnostics(0);
+  EXPECT_EQ(diag.severity(), tfplugin6::Diagnostic::ERROR);
+  EXPECT_EQ(diag.summary(), "Write-Only Attribute Not Supported by This Terraform");
+  EXPECT_NE(diag.detail().find("Terraform 1.11 or later"), std::string::npos) << diag.detail();
+  EXPECT_NE(diag.detail().find("Or set password instead"), std::string::npos) << diag.detail();
+  EXPECT_EQ(diag.detail().find("n0t-in-state"), std::string::npos);
+  ASSERT_EQ(diag.attribute().steps_size(), 1);
+  EXPECT_EQ(diag.attribute().steps(0).attribute_name(), "password_wo");
+  // The driver as an old core (its default) sees the same error at the path.
+  auto old_core = tf_->ValidateResourceConfig("pxc_ssl_user", config);
+  ASSERT_TRUE(old_core.HasError());
+  EXPECT_EQ(old_core.items()[0].path, AttributePath::Root("password_wo"));
+  // Terraform 1.11 sends the capability: accepted.
+  tf_->set_client({"1.11.4", true});
+  auto new_core = tf_->ValidateResourceConfig("pxc_ssl_user", config);
+  EXPECT_FALSE(new_core.HasError()) << FormatDiagnostics(new_core);
+}
+
+TEST_F(Rpc, WriteOnlyCaKeyNeverComesBackThroughTheDriver) {
+  tf_->set_client({"1.11.4", true});
+  Value ca_config = CaConfig({{"key_algorithm", Value::String("ECDSA")}});
+  auto ca_plan = tf_->Plan("pxc_ca.c", "pxc_ca", Value::Null(ca_type_), "", ca_config);
+  ASSERT_FALSE(ca_plan.diags.HasError()) << FormatDiagnostics(ca_plan.diags);
+  auto ca = tf_->Apply(ca_plan.change, ca_config);
+  ASSERT_FALSE(ca.diags.HasError()) << FormatDiagnostics(ca.diags);
+  const std::string ca_key = *ca.new_object->value.GetString("private_key_pem");
+  const auto* s = tf_->ResourceSchema("pxc_node_cert");
+  const Type t = ImpliedType(s->block);
+  Value config = *Value::ObjectOf(t, {{"ca_cert_pem", ca.new_object->value.GetAttr("cert_pem")},
+                                      {"ca_private_key_pem_wo", Value::String(ca_key)},
+                                      {"common_name", Value::String("pxc1")},
+                                      {"key_algorithm", Value::String("ED25519")}});
+  // Plan and apply with the driver's checks (write-only planned and applied
+  // null, the apply-time re-plan consistent).
+  auto plan = tf_->Plan("pxc_node_cert.n", "pxc_node_cert", Value::Null(t), "", config);
+  ASSERT_FALSE(plan.diags.HasError()) << FormatDiagnostics(plan.diags);
+  EXPECT_TRUE(plan.change.planned.GetAttr("ca_private_key_pem_wo").IsNull());
+  auto applied = tf_->Apply(plan.change, config);
+  ASSERT_FALSE(applied.diags.HasError()) << FormatDiagnostics(applied.diags);
+  const Value state = applied.new_object->value;
+  EXPECT_EQ(state.DebugString().find(ca_key.substr(30, 40)), std::string::npos);
+  auto read = tf_->ReadResource("pxc_node_cert.n", "pxc_node_cert", state, "");
+  ASSERT_FALSE(read.diags.HasError()) << FormatDiagnostics(read.diags);
+  EXPECT_EQ(read.value, state);
+  auto again = tf_->Plan("pxc_node_cert.n", "pxc_node_cert", read.value, "", config);
+  ASSERT_FALSE(again.diags.HasError()) << FormatDiagnostics(again.diags);
+  EXPECT_EQ(again.change.action, Action::kNoOp);
+}
+
+TEST_F(Rpc, ClientCertOpensRenewsAndCloses) {
+  Value ca_config = CaConfig({{"key_algorithm", Value::String("ECDSA")}});
+  auto ca_plan = tf_->Plan("pxc_ca.c", "pxc_ca", Value::Null(ca_type_), "", ca_config);
+  ASSERT_FALSE(ca_plan.diags.HasError()) << FormatDiagnostics(ca_plan.diags);
+  auto ca = tf_->Apply(ca_plan.change, ca_config);
+  ASSERT_FALSE(ca.diags.HasError()) << FormatDiagnostics(ca.diags);
+  const auto* s = tf_->EphemeralResourceSchema("pxc_client_cert");
+  ASSERT_NE(s, nullptr);
+  const Type t = ImpliedType(s->block);
+  Value config =
+      *Value::ObjectOf(t, {{"ca_cert_pem", ca.new_object->value.GetAttr("cert_pem")},
+                           {"ca_private_key_pem", ca.new_object->value.GetAttr("private_key_pem")},
+                           {"common_name", Value::String("app")}});
+  auto open =
+      tf_->OpenEphemeralResource("ephemeral.pxc_client_cert.app", "pxc_client_cert", config);
+  ASSERT_FALSE(open.diags.HasError()) << FormatDiagnostics(open.diags);
+  EXPECT_FALSE(open.renew_at.has_value()) << "nothing to renew";
+  auto cert = resources::Certificate::FromPem(*open.result.GetString("cert_pem"));
+  auto ca_cert = resources::Certificate::FromPem(*ca.new_object->value.GetString("cert_pem"));
+  ASSERT_TRUE(cert.ok() && ca_cert.ok());
+  EXPECT_TRUE(cert->VerifySignedBy(*ca_cert).ok());
+  EXPECT_EQ(cert->Subject().common_name, "app");
+  EXPECT_EQ(cert->NotAfter() - cert->NotBefore(), std::chrono::hours(1));
+  // Renew (Terraform calls it only when renew_at was set) and Close answer
+  // without error.
+  auto renew = tf_->RenewEphemeralResource("pxc_client_cert", open.private_data);
+  EXPECT_FALSE(renew.diags.HasError()) << FormatDiagnostics(renew.diags);
+  EXPECT_FALSE(renew.renew_at.has_value());
+  auto closed = tf_->CloseEphemeralResource("pxc_client_cert", open.private_data);
+  EXPECT_FALSE(closed.HasError()) << FormatDiagnostics(closed);
+  // A configuration that cannot be opened yet (plan before the CA exists).
+  Value unknown = config.WithAttr("ca_cert_pem", Value::Unknown(Type::String()));
+  auto pending =
+      tf_->OpenEphemeralResource("ephemeral.pxc_client_cert.app", "pxc_client_cert", unknown);
+  ASSERT_FALSE(pending.diags.HasError()) << FormatDiagnostics(pending.diags);
+  EXPECT_TRUE(pending.result.GetAttr("cert_pem").IsUnknown());
+  // An unknown ephemeral type is a diagnostic.
+  tfplugin6::OpenEphemeralResource::Request req;
+  req.set_type_name("pxc_nope");
+  tfplugin6::OpenEphemeralResource::Response resp;
+  ASSERT_TRUE(client_->provider().OpenEphemeralResource(Ctx().get(), req, &resp).ok());
+  EXPECT_TRUE(HasError(resp.diagnostics()));
+}
+
 // Terraform runs up to 10 operations at once.
 TEST_F(Rpc, TenConcurrentWorkersPlanAndApplyThirtyCas) {
   constexpr int kResources = 30;

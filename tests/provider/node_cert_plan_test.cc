@@ -178,6 +178,15 @@ TEST_F(NodeCertTest, SignsACertificateRequestWithoutHandlingTheKey) {
   ASSERT_TRUE(cert.ok());
   EXPECT_TRUE(node_key->MatchesCertificate(*cert));
   EXPECT_TRUE(applied.new_state.GetAttr("private_key_pem").IsNull());
+  // The next plan is empty: the key settings the pipeline defaults (and
+  // ModifyPlan nulls again) are no change (regression: every plan showed
+  // ready_for_renewal -> (known after apply)).
+  const Value state = applied.new_state;
+  auto again =
+      core_.PlanResourceChange("pxc_node_cert", state, Proposed(state, config), config, "");
+  ASSERT_FALSE(again.diags.HasError());
+  EXPECT_EQ(again.planned, state) << again.planned.DebugString();
+  EXPECT_TRUE(again.requires_replace.empty());
 }
 
 TEST_F(NodeCertTest, ThousandCertificatesHaveDistinctSerials) {

@@ -289,6 +289,44 @@ class SslUserServerTest : public SslUserCoreTest {
   static inline std::string skip_reason_, start_error_;
 };
 
+TEST_F(SslUserServerTest, WriteOnlyPasswordAppliedAtCreateAndOnVersionChangeOnly) {
+  auto wo = [&](const std::string& pw, int version) {
+    return Config("wouser", {{"password_wo", Value::String(pw)},
+                             {"password_wo_version", Value::Num(version)},
+                             {"grant", Grants({Grant({"SELECT"}, "*.*")})}});
+  };
+  Value state = ApplyAndExpectEmptyPlan(Value::Null(type_), wo("first-pw", 1));
+  EXPECT_TRUE(state.GetAttr("password_wo").IsNull());
+  EXPECT_TRUE(state.GetAttr("password").IsNull());
+  EXPECT_EQ(state.GetAttr("password_wo_version"), Value::Num(1));
+  Status first = ConnectAs("wouser", "first-pw", CaOnly());
+  EXPECT_TRUE(first.ok()) << first.ToString();
+
+  // A new value without a new version: nothing to do (the core cannot see
+  // a change of a value it never stores).
+  auto same = Plan(Read(state), wo("second-pw", 1));
+  ASSERT_FALSE(same.diags.HasError()) << Describe(same.diags);
+  EXPECT_EQ(same.planned, state);
+
+  // Bumping the version applies it: the old password is refused.
+  state = ApplyAndExpectEmptyPlan(state, wo("second-pw", 2));
+  EXPECT_EQ(ConnectAs("wouser", "first-pw", CaOnly()).code(), StatusCode::kPermissionDenied);
+  Status second = ConnectAs("wouser", "second-pw", CaOnly());
+  EXPECT_TRUE(second.ok()) << second.ToString();
+
+  // Back to a stored password: applied, as any password change.
+  state = ApplyAndExpectEmptyPlan(
+      state, Config("wouser", {{"password", Value::String("third-pw")},
+                               {"grant", Grants({Grant({"SELECT"}, "*.*")})}}));
+  EXPECT_TRUE(ConnectAs("wouser", "third-pw", CaOnly()).ok());
+  EXPECT_EQ(ConnectAs("wouser", "second-pw", CaOnly()).code(), StatusCode::kPermissionDenied);
+  // And to a write-only one again (version from null to 1: applied).
+  state = ApplyAndExpectEmptyPlan(state, wo("fourth-pw", 1));
+  EXPECT_TRUE(ConnectAs("wouser", "fourth-pw", CaOnly()).ok());
+  EXPECT_TRUE(state.GetAttr("password").IsNull());
+  Sql("DROP USER 'wouser'@'%'");
+}
+
 TEST_F(SslUserServerTest, CreateReadUpdateDriftDelete) {
   Value config = Config("ssluser", {{"password", Value::String("ssluserpass")},
                                     {"grant", Grants({Grant({"all privileges"}, "*.*")})}});

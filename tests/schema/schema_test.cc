@@ -54,6 +54,11 @@ TEST(Schema, ValidateSchemaRejectsTerraformViolations) {
       {"default type",
        with_attr(OptionalComputedAttr("a", Type::Number()).Default(Value::String("x"))),
        "wrong type"},
+      {"computed write-only", with_attr(OptionalComputedAttr("a", Type::String()).WriteOnly()),
+       "cannot be computed"},
+      {"write-only forcing replacement",
+       with_attr(OptionalAttr("a", Type::String()).WriteOnly().RequiresReplace()),
+       "no prior value"},
   };
   for (const auto& c : cases) {
     Status st = ValidateSchema(c.schema);
@@ -64,6 +69,45 @@ TEST(Schema, ValidateSchemaRejectsTerraformViolations) {
                                            .Default(Value::Num(1))
                                            .UseStateForUnknown()))
                   .ok());
+}
+
+TEST(Schema, WriteOnlyOnlyInManagedResourcesAndNeverInSets) {
+  Schema flat;
+  flat.block.attributes.push_back(OptionalAttr("secret_wo", Type::String()).WriteOnly());
+  EXPECT_TRUE(ValidateSchema(flat).ok());
+  EXPECT_TRUE(HasWriteOnly(flat.block));
+  Status st = ValidateSchema(flat, /*allow_write_only=*/false);
+  ASSERT_FALSE(st.ok());
+  EXPECT_NE(st.message().find("only managed resources"), std::string::npos) << st.message();
+
+  NestedBlock set_block;
+  set_block.type_name = "item";
+  set_block.nesting = Nesting::kSet;
+  set_block.block.attributes.push_back(OptionalAttr("secret_wo", Type::String()).WriteOnly());
+  Schema in_set;
+  in_set.block.blocks.push_back(set_block);
+  st = ValidateSchema(in_set);
+  ASSERT_FALSE(st.ok());
+  EXPECT_NE(st.message().find("item.secret_wo: write-only attributes cannot be inside a set"),
+            std::string::npos)
+      << st.message();
+  // A single block inside a set block is still inside the set.
+  NestedBlock single = set_block;
+  single.type_name = "inner";
+  single.nesting = Nesting::kSingle;
+  NestedBlock outer;
+  outer.type_name = "outer";
+  outer.nesting = Nesting::kSet;
+  outer.block.blocks.push_back(single);
+  Schema deep;
+  deep.block.blocks.push_back(outer);
+  EXPECT_FALSE(ValidateSchema(deep).ok());
+  // In a list block it is fine.
+  set_block.nesting = Nesting::kList;
+  Schema in_list;
+  in_list.block.blocks.push_back(set_block);
+  EXPECT_TRUE(ValidateSchema(in_list).ok());
+  EXPECT_FALSE(HasWriteOnly(Schema{}.block));
 }
 
 TEST(Schema, ValidatorsReportPathAndValue) {

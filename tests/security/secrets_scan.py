@@ -57,6 +57,20 @@ Where it is meant to be (not scanned)
   build tree (a checkout under /tmp holds ctest's own logs, which quote the
   scenario's commands with the passwords the scenario itself sets).
 
+Write-only secrets and saved plans
+  --write-only-secret VALUE and --write-only-secret-file FILE name secrets
+  that Terraform must never store (the values given to write-only arguments
+  or through ephemeral variables, e.g. a password_wo): they are searched like
+  the others and also in the state files. --plan FILE names a saved plan
+  (`terraform plan -out`, a zip: every member is searched, decompressed) or
+  a plan rendering (`terraform show -json`). A plan legitimately holds the
+  state's own secrets (its prior state and planned values), so it is
+  searched for the write-only secrets, the --secret values (provider
+  configuration secrets: a plan stores variable values, so such secrets
+  must come from ephemeral variables or the environment) and any private
+  key block that is not one of the state's keys (e.g. the key of an
+  ephemeral pxc_client_cert).
+
 Output: one "HIT <file>:<offset> (line N): <what>" line per hit, never the
 secret itself; a summary on stderr. Exit 0: no hit; 1: hits; 2: usage error,
 unreadable state or no secrets found (a scan with nothing to look for
@@ -74,9 +88,11 @@ import binascii
 import fnmatch
 import hashlib
 import json
+import io
 import os
 import re
 import sys
+import zipfile
 
 SECRET_NAME = re.compile(r"password|passwd|passphrase|private_key|secret|token|key_pem", re.I)
 GENERIC_PEM = re.compile(
@@ -212,6 +228,27 @@ def variants(secret, public_ders):
     return out
 
 
+KEY_BEGIN = re.compile(rb"-----BEGIN ((?:RSA |EC |DSA |ENCRYPTED |OPENSSH )?PRIVATE KEY)-----")
+
+
+def private_key_blocks(data):
+    """(offset, DER or None) of every private key PEM block in `data`, whose
+    newlines may be real or JSON-escaped ("\\n")."""
+    out = []
+    for m in KEY_BEGIN.finditer(data):
+        end = data.find(b"-----END " + m.group(1) + b"-----", m.end())
+        der = None
+        if end > 0:
+            body = data[m.end():end].replace(b"\\n", b"\n").replace(b"\\r", b"")
+            b64 = b"".join(ln.strip() for ln in body.splitlines() if ln.strip() and b":" not in ln)
+            try:
+                der = base64.b64decode(b64, validate=True)
+            except (binascii.Error, ValueError):
+                der = None
+        out.append((m.start(), der))
+    return out
+
+
 def line_of(data, offset):
     return data.count(b"\n", 0, offset) + 1
 
@@ -237,6 +274,37 @@ class Scanner:
             for m in GENERIC_PEM.finditer(data):
                 self.hit(name, whole, base + m.start(),
                          "a private key PEM block (%s)" % m.group(0).decode())
+
+    def scan_plan_bytes(self, name, data, known_keys):
+        """A saved plan's member or a plan rendering: the needles (write-only
+        and configuration secrets only) and private keys not in the state."""
+        self.scan_bytes(name, data, generic=False)
+        for off, der in private_key_blocks(data):
+            if der is None or der not in known_keys:
+                self.hit(name, data, off, "a private key block that is not one of the state's keys")
+
+    def scan_plan(self, path, known_keys):
+        try:
+            with open(path, "rb") as f:
+                data = f.read()
+        except OSError as e:
+            print("secrets_scan: cannot read plan %s: %s" % (path, e), file=sys.stderr)
+            return False
+        self.files += 1
+        self.bytes += len(data)
+        if data.startswith(b"PK\x03\x04"):
+            try:
+                with zipfile.ZipFile(io.BytesIO(data)) as z:
+                    for info in z.infolist():
+                        member = z.read(info)
+                        self.bytes += len(member)
+                        self.scan_plan_bytes("%s!%s" % (path, info.filename), member, known_keys)
+            except zipfile.BadZipFile as e:
+                print("secrets_scan: %s is not a readable plan: %s" % (path, e), file=sys.stderr)
+                return False
+        else:
+            self.scan_plan_bytes(path, data, known_keys)
+        return True
 
     def hit(self, name, whole, offset, what):
         self.hits.append((name, offset, line_of(whole, offset), what))
@@ -291,6 +359,13 @@ def main(argv):
     ap.add_argument("--skip-dir", action="append", default=[],
                     help="a directory under --tmp that is not the run's (e.g. the checkout and "
                          "build tree, whose test logs quote the scenario's own commands)")
+    ap.add_argument("--write-only-secret", action="append", default=[],
+                    help="a value Terraform must never store: also searched in the state files "
+                         "and plans")
+    ap.add_argument("--write-only-secret-file", action="append", default=[],
+                    help="a file whose content is such a value; not scanned")
+    ap.add_argument("--plan", action="append", default=[],
+                    help="a saved plan (zip) or `terraform show -json` output")
     ap.add_argument("--min-secrets", type=int, default=1)
     ap.add_argument("paths", nargs="*", help="more files or directories to scan")
     a = ap.parse_args(argv)
@@ -327,6 +402,44 @@ def main(argv):
             return 2
         secret_paths.add(os.path.abspath(p))
         secrets.append(Secret(os.path.basename(p), v if PEM_BLOCK.search(v) else v.strip()))
+
+    write_only = []
+    for i, v in enumerate(a.write_only_secret):
+        write_only.append(Secret("--write-only-secret #%d" % (i + 1), v))
+    for f in a.write_only_secret_file:
+        p = os.path.join(workdir, f) if workdir and not os.path.isabs(f) else f
+        try:
+            with open(p, "r", encoding="utf-8", errors="replace") as fh:
+                v = fh.read()
+        except OSError as e:
+            print("secrets_scan: cannot read --write-only-secret-file %s: %s" % (p, e), file=sys.stderr)
+            return 2
+        secret_paths.add(os.path.abspath(p))
+        write_only.append(Secret(os.path.basename(p), v if PEM_BLOCK.search(v) else v.strip()))
+    # The state's private keys: a plan may hold these, and no other.
+    state_values = {s.value for s in secrets[:len(secrets) - len(a.secret) - len(a.secret_file)]}
+    known_keys = set()
+    for v in state_values:
+        for _, der in private_key_blocks(v.encode()):
+            if der:
+                known_keys.add(der)
+    # Needles for what must be nowhere but its source (--secret, --secret-file
+    # and the write-only secrets), for the state files and plans.
+    def needles_of(secret_list):
+        out, seen_here = [], set()
+        for sec in {x.value: x for x in secret_list}.values():
+            for n, what in variants(sec, []):
+                if n not in seen_here:
+                    seen_here.add(n)
+                    out.append((n, what))
+        return out
+    try:
+        not_stored = needles_of(write_only)
+        plan_needles = needles_of(write_only + secrets[len(secrets) - len(a.secret) - len(a.secret_file):])
+    except ValueError as e:
+        print("secrets_scan: %s" % e, file=sys.stderr)
+        return 2
+    secrets += write_only
 
     # One needle per distinct value (the same key is in many state copies).
     public = list({d: None for d in public if len(d) >= 32})
@@ -396,6 +509,20 @@ def main(argv):
                     continue
                 tmp_files += 1
                 sc.scan_file(p, generic=False)
+
+    # Write-only secrets in the state files; plans.
+    state_scan = Scanner(not_stored)
+    for st in states:
+        if os.path.exists(st):
+            state_scan.scan_file(st, generic=False)
+    sc.hits += state_scan.hits
+    plan_scan = Scanner(plan_needles)
+    for pl in a.plan:
+        if not plan_scan.scan_plan(pl, known_keys):
+            return 2
+    sc.hits += plan_scan.hits
+    sc.files += plan_scan.files
+    sc.bytes += plan_scan.bytes
 
     for name, off, line, what in sc.hits:
         print("HIT %s:%d (line %d): %s" % (name, off, line, what))

@@ -3,10 +3,11 @@
 # each node is drained from the load balancer, restarted and waited for;
 # switching Galera TLS on takes two passes (socket.dynamic, then TLS only).
 # `full` stops every node and bootstraps the most advanced one per
-# grastate.dat (not blindly the first).
+# grastate.dat (not blindly the first). `rolling` and `reload` need Galera 4
+# (PXC 8.0, MariaDB 10.4+); PXC 5.7 (Galera 3) takes `full`.
 resource "pxc_cluster_restart" "tls" {
   strategy = "rolling"
-  flavor   = "pxc57"
+  flavor   = "pxc80"
 
   triggers = {
     for name, cfg in pxc_node_tls_config.node : name => jsonencode(cfg.files)

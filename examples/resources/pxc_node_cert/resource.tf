@@ -30,3 +30,23 @@ resource "pxc_node_cert" "client" {
   usage              = "client"
   key_algorithm      = "ECDSA"
 }
+
+# A CA kept outside Terraform: its certificate from a variable, its key as a
+# write-only argument from an ephemeral variable (TF_VAR_offline_ca_key,
+# Terraform 1.11 or later), so no state or plan file holds the CA key.
+variable "offline_ca_cert" {
+  type = string
+}
+
+variable "offline_ca_key" {
+  type      = string
+  sensitive = true
+  ephemeral = true
+}
+
+resource "pxc_node_cert" "pxc4" {
+  ca_cert_pem           = var.offline_ca_cert
+  ca_private_key_pem_wo = var.offline_ca_key
+  common_name           = "pxc4"
+  ip_addresses          = ["10.77.0.14"]
+}

@@ -18,6 +18,25 @@ resource "pxc_node_tls_config" "pxc1" {
   key_pem  = pxc_node_cert.node["pxc1"].private_key_pem
 }
 
+# The node key kept out of this resource's state (Terraform 1.11 or later):
+# key_pem_wo is write-only, here from an ephemeral variable holding a key
+# made outside Terraform (TF_VAR_pxc2_key). Drift of the key file is still
+# seen on the node; bump key_pem_wo_version to deploy a new key.
+variable "pxc2_key" {
+  type      = string
+  sensitive = true
+  ephemeral = true
+}
+
+resource "pxc_node_tls_config" "pxc2" {
+  host               = "10.0.0.12"
+  name               = "pxc2"
+  ca_pem             = pxc_ca.cluster.cert_pem
+  cert_pem           = pxc_node_cert.node["pxc2"].cert_pem
+  key_pem_wo         = var.pxc2_key
+  key_pem_wo_version = 1
+}
+
 # The client host (the tutorial's pxc0): [client] ssl-* only.
 resource "pxc_node_tls_config" "pxc0" {
   host     = "10.0.0.10"

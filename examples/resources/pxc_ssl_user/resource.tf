@@ -43,3 +43,26 @@ resource "pxc_ssl_user" "app" {
   }
 }
 
+# The password kept out of state and plan files (Terraform 1.11 or later):
+# password_wo is write-only and may come from an ephemeral variable
+# (TF_VAR_report_password). To change the password, give the new one and
+# bump password_wo_version.
+variable "report_password" {
+  type      = string
+  sensitive = true
+  ephemeral = true
+}
+
+resource "pxc_ssl_user" "report" {
+  name                = "report"
+  password_wo         = var.report_password
+  password_wo_version = 1
+  require             = "ssl"
+
+  grant {
+    privileges = ["SELECT"]
+    on         = "shop.*"
+  }
+}
+
+# Import an existing account with: terraform import pxc_ssl_user.ssluser 'ssluser@%'
