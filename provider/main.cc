@@ -7,14 +7,14 @@
 #include <cstring>
 #include <string>
 
+#include "provider/auto_mtls.h"
 #include "provider/docs.h"
 #include "provider/plugin_server.h"
 #include "provider/version.h"
 #include "resources/provider_def.h"
-#include "resources/x509.h"
 
 int main(int argc, char** argv) {
-  pxc::resources::InitOpenSslWithoutAtExit();
+  pxc::provider::InitOpenSslWithoutAtExit();
   pxc::provider::ServeOptions options;
   options.provider_address = pxc::kProviderAddress;
   for (int i = 1; i < argc; ++i) {

@@ -18,11 +18,12 @@
 #include <sstream>
 #include <thread>
 
+#include "provider/auto_mtls.h"
 #include "provider/core.h"
 #include "provider/grpc_service.h"
 #include "provider/log.h"
 #include "provider/proto/plugin.grpc.pb.h"
-#include "resources/x509.h"
+#include "schema/text.h"
 
 namespace pxc::provider {
 
@@ -119,24 +120,18 @@ int Serve(std::shared_ptr<const schema::ProviderDefinition> def, const ServeOpti
   std::shared_ptr<grpc::ServerCredentials> creds = grpc::InsecureServerCredentials();
   std::string cert_b64;
   if (settings->tls) {
-    auto pair = resources::MakeAutoMtlsServerCert();
-    if (!pair.ok()) {
+    auto id = MakeAutoMtlsIdentity();
+    if (!id.ok()) {
       std::fprintf(stderr, "terraform-provider-pxc: cannot create the TLS certificate: %s\n",
-                   pair.status().message().c_str());
-      return 1;
-    }
-    auto key_pem = pair->first.ToPem();
-    const std::string& cert_pem = pair->second.ToPem();
-    if (!key_pem.ok()) {
-      std::fprintf(stderr, "terraform-provider-pxc: cannot encode the TLS certificate\n");
+                   id.status().message().c_str());
       return 1;
     }
     grpc::SslServerCredentialsOptions ssl(
         GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY);
     ssl.pem_root_certs = settings->client_cert_pem;
-    ssl.pem_key_cert_pairs.push_back({*key_pem, cert_pem});
+    ssl.pem_key_cert_pairs.push_back({id->key_pem, id->cert_pem});
     creds = grpc::SslServerCredentials(ssl);
-    cert_b64 = resources::Base64RawStd(pair->second.Der());
+    cert_b64 = Base64Encode(id->cert_der, Base64Padding::kUnpadded);
   }
 
   auto core = std::make_shared<Core>(def);

@@ -3,8 +3,8 @@
 #include <fstream>
 #include <sstream>
 
-#include "resources/cert_common.h"
-#include "resources/x509.h"
+#include "resources/pki/cert_common.h"
+#include "resources/pki/x509.h"
 
 namespace pxc::resources {
 

@@ -1,7 +1,8 @@
 #include "resources/client_cert.h"
 
-#include "resources/cert_common.h"
-#include "resources/x509.h"
+#include "resources/pki/cert_common.h"
+#include "resources/pki/x509.h"
+#include "schema/text.h"
 
 namespace pxc::resources {
 
@@ -171,7 +172,7 @@ void ClientCertEphemeral::Open(schema::OpenContext& ctx) const {
                    .WithAttr("serial_number", Value::String(cert->SerialDecimal()))
                    .WithAttr("validity_start_time", Value::String(FormatRfc3339(cert->NotBefore())))
                    .WithAttr("validity_end_time", Value::String(FormatRfc3339(cert->NotAfter())));
-  CleanseString(&*key_pem);
+  WipeString(&*key_pem);
 }
 
 }  // namespace pxc::resources

@@ -7,9 +7,9 @@
 #include <sstream>
 #include <thread>
 
-#include "resources/mycnf.h"
-#include "resources/ssh_settings.h"
-#include "resources/x509.h"
+#include "resources/galera/mycnf.h"
+#include "resources/pki/x509.h"
+#include "resources/remote/ssh_settings.h"
 
 namespace pxc::resources {
 

@@ -10,8 +10,8 @@
 #include <functional>
 #include <memory>
 
-#include "resources/mycnf.h"
-#include "resources/ssh_client.h"
+#include "resources/galera/mycnf.h"
+#include "resources/remote/ssh_client.h"
 #include "schema/resource.h"
 
 namespace pxc::resources {

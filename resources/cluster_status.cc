@@ -1,6 +1,6 @@
 #include "resources/cluster_status.h"
 
-#include "resources/mysql_settings.h"
+#include "resources/mysql/mysql_settings.h"
 
 namespace pxc::resources {
 

@@ -1,7 +1,7 @@
 #include "resources/node_cert.h"
 
-#include "resources/cert_common.h"
-#include "resources/x509.h"
+#include "resources/pki/cert_common.h"
+#include "resources/pki/x509.h"
 
 namespace pxc::resources {
 

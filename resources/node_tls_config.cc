@@ -8,9 +8,9 @@
 #include <set>
 #include <sstream>
 
-#include "resources/mycnf.h"
-#include "resources/path_safety.h"
-#include "resources/ssh_settings.h"
+#include "resources/galera/mycnf.h"
+#include "resources/remote/path_safety.h"
+#include "resources/remote/ssh_settings.h"
 
 namespace pxc::resources {
 

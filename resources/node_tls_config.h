@@ -6,7 +6,7 @@
 // exactly what was added and restores the rest of my.cnf byte for byte.
 #pragma once
 
-#include "resources/mycnf.h"
+#include "resources/galera/mycnf.h"
 #include "schema/resource.h"
 
 namespace pxc::resources {

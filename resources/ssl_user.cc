@@ -2,8 +2,8 @@
 
 #include <set>
 
-#include "resources/mysql_settings.h"
-#include "resources/user_sql.h"
+#include "resources/mysql/mysql_settings.h"
+#include "resources/mysql/user_sql.h"
 
 namespace pxc::resources {
 

@@ -19,7 +19,7 @@
 #include <set>
 #include <thread>
 
-#include "resources/x509.h"
+#include "resources/pki/x509.h"
 #include "schema/msgpack.h"
 #include "tests/driver/health.grpc.pb.h"
 #include "tests/driver/plugin_client.h"

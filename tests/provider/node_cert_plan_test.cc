@@ -5,8 +5,8 @@
 #include <gtest/gtest.h>
 
 #include "provider/core.h"
+#include "resources/pki/x509.h"
 #include "resources/provider_def.h"
-#include "resources/x509.h"
 
 namespace pxc::provider {
 namespace {

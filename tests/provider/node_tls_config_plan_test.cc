@@ -5,7 +5,7 @@
 
 #include "provider/core.h"
 #include "resources/provider_def.h"
-#include "resources/ssh_settings.h"
+#include "resources/remote/ssh_settings.h"
 
 namespace pxc::provider {
 namespace {

@@ -7,10 +7,10 @@
 #include <gtest/gtest.h>
 
 #include "provider/core.h"
-#include "resources/mysql_settings.h"
+#include "resources/mysql/mysql_settings.h"
+#include "resources/mysql/sql_client.h"
 #include "resources/provider_def.h"
-#include "resources/sql_client.h"
-#include "tests/resources/mariadb_fixture.h"
+#include "tests/resources/mysql/mariadb_fixture.h"
 
 namespace pxc::provider {
 namespace {

@@ -1,0 +1,1493 @@
+// Implementation of resources/mysql/user_sql.h.
+#include "resources/mysql/user_sql.h"
+
+#include <algorithm>
+#include <cstdint>
+#include <map>
+#include <regex>
+#include <set>
+#include <utility>
+
+namespace pxc::resources {
+namespace {
+
+// ---------------------------------------------------------------------------
+// Text checks.
+
+bool IsValidUtf8(std::string_view s) {
+  size_t i = 0;
+  while (i < s.size()) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c < 0x80) {
+      ++i;
+      continue;
+    }
+    size_t len;
+    uint32_t cp;
+    if ((c & 0xE0) == 0xC0) {
+      len = 2;
+      cp = c & 0x1F;
+    } else if ((c & 0xF0) == 0xE0) {
+      len = 3;
+      cp = c & 0x0F;
+    } else if ((c & 0xF8) == 0xF0) {
+      len = 4;
+      cp = c & 0x07;
+    } else {
+      return false;
+    }
+    if (i + len > s.size()) return false;
+    for (size_t k = 1; k < len; ++k) {
+      unsigned char cc = static_cast<unsigned char>(s[i + k]);
+      if ((cc & 0xC0) != 0x80) return false;
+      cp = (cp << 6) | (cc & 0x3F);
+    }
+    // Overlong forms, surrogates and values beyond U+10FFFF.
+    if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
+        (cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF) {
+      return false;
+    }
+    i += len;
+  }
+  return true;
+}
+
+Status CheckText(std::string_view s, std::string_view what) {
+  if (s.find('\0') != std::string_view::npos) {
+    return InvalidArgumentError(std::string(what) + " contains a NUL byte");
+  }
+  if (!IsValidUtf8(s)) return InvalidArgumentError(std::string(what) + " is not valid UTF-8");
+  return OkStatus();
+}
+
+std::string AsciiUpper(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) {
+    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+  }
+  return out;
+}
+
+std::string AsciiLower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return out;
+}
+
+bool IsIdentChar(unsigned char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+         c == '$';
+}
+
+std::string Join(const std::vector<std::string>& parts, std::string_view sep) {
+  std::string out;
+  for (size_t i = 0; i < parts.size(); ++i) {
+    if (i) out += sep;
+    out += parts[i];
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------
+// Privileges.
+
+// Canonical names accepted from users. Multi-word names use single spaces.
+const std::set<std::string>& PrivilegeSet() {
+  static const std::set<std::string> kSet = {
+      // Static privileges common to MySQL and MariaDB.
+      "ALL", "ALTER", "ALTER ROUTINE", "CREATE", "CREATE ROUTINE", "CREATE TABLESPACE",
+      "CREATE TEMPORARY TABLES", "CREATE USER", "CREATE VIEW", "DELETE", "DROP", "EVENT", "EXECUTE",
+      "FILE", "INDEX", "INSERT", "LOCK TABLES", "PROCESS", "REFERENCES", "RELOAD",
+      "REPLICATION CLIENT", "REPLICATION SLAVE", "SELECT", "SHOW DATABASES", "SHOW VIEW",
+      "SHUTDOWN", "SUPER", "TRIGGER", "UPDATE", "USAGE",
+      // MySQL 8.0 static.
+      "CREATE ROLE", "DROP ROLE",
+      // MariaDB 10.3+ (10.5 split SUPER).
+      "BINLOG ADMIN", "BINLOG REPLAY", "CONNECTION ADMIN", "DELETE HISTORY", "FEDERATED ADMIN",
+      "READ_ONLY ADMIN", "REPLICATION MASTER ADMIN", "REPLICATION SLAVE ADMIN", "SET USER",
+      "SLAVE MONITOR", "SHOW CREATE ROUTINE",
+      // MySQL 8.0 / Percona 8.0 dynamic privileges.
+      "APPLICATION_PASSWORD_ADMIN", "AUDIT_ABORT_EXEMPT", "AUDIT_ADMIN",
+      "AUTHENTICATION_POLICY_ADMIN", "BACKUP_ADMIN", "BINLOG_ADMIN", "BINLOG_ENCRYPTION_ADMIN",
+      "CLONE_ADMIN", "CONNECTION_ADMIN", "ENCRYPTION_KEY_ADMIN", "FIREWALL_ADMIN",
+      "FIREWALL_EXEMPT", "FIREWALL_USER", "FLUSH_OPTIMIZER_COSTS", "FLUSH_STATUS", "FLUSH_TABLES",
+      "FLUSH_USER_RESOURCES", "GROUP_REPLICATION_ADMIN", "GROUP_REPLICATION_STREAM",
+      "INNODB_REDO_LOG_ARCHIVE", "INNODB_REDO_LOG_ENABLE", "NDB_STORED_USER",
+      "PASSWORDLESS_USER_ADMIN", "PERSIST_RO_VARIABLES_ADMIN", "REPLICATION_APPLIER",
+      "REPLICATION_SLAVE_ADMIN", "RESOURCE_GROUP_ADMIN", "RESOURCE_GROUP_USER", "ROLE_ADMIN",
+      "SENSITIVE_VARIABLES_OBSERVER", "SERVICE_CONNECTION_ADMIN", "SESSION_VARIABLES_ADMIN",
+      "SET_USER_ID", "SHOW_ROUTINE", "SKIP_QUERY_REWRITE", "SYSTEM_USER", "SYSTEM_VARIABLES_ADMIN",
+      "TABLE_ENCRYPTION_ADMIN", "TELEMETRY_LOG_ADMIN", "VERSION_TOKEN_ADMIN", "XA_RECOVER_ADMIN"};
+  return kSet;
+}
+
+const std::map<std::string, std::string>& PrivilegeAliases() {
+  static const std::map<std::string, std::string> kAliases = {
+      {"ALL PRIVILEGES", "ALL"},
+      {"BINLOG MONITOR", "REPLICATION CLIENT"},  // MariaDB 10.5+ prints BINLOG MONITOR
+      {"REPLICA MONITOR", "SLAVE MONITOR"},
+      {"REPLICATION REPLICA", "REPLICATION SLAVE"},
+  };
+  return kAliases;
+}
+
+// The global privileges MySQL 8.0 lists instead of ALL PRIVILEGES on *.*.
+const std::set<std::string>& MySql8StaticGlobal() {
+  static const std::set<std::string> kSet = {"SELECT",
+                                             "INSERT",
+                                             "UPDATE",
+                                             "DELETE",
+                                             "CREATE",
+                                             "DROP",
+                                             "RELOAD",
+                                             "SHUTDOWN",
+                                             "PROCESS",
+                                             "FILE",
+                                             "REFERENCES",
+                                             "INDEX",
+                                             "ALTER",
+                                             "SHOW DATABASES",
+                                             "SUPER",
+                                             "CREATE TEMPORARY TABLES",
+                                             "LOCK TABLES",
+                                             "EXECUTE",
+                                             "REPLICATION SLAVE",
+                                             "REPLICATION CLIENT",
+                                             "CREATE VIEW",
+                                             "SHOW VIEW",
+                                             "CREATE ROUTINE",
+                                             "ALTER ROUTINE",
+                                             "CREATE USER",
+                                             "EVENT",
+                                             "TRIGGER",
+                                             "CREATE TABLESPACE",
+                                             "CREATE ROLE",
+                                             "DROP ROLE"};
+  return kSet;
+}
+
+// Upper case, runs of whitespace collapsed to one space, trimmed.
+std::string SquashPrivilege(std::string_view p) {
+  std::string out;
+  bool space = false;
+  for (char c : p) {
+    if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
+      space = !out.empty();
+      continue;
+    }
+    if (space) out += ' ';
+    space = false;
+    out += c;
+  }
+  return AsciiUpper(out);
+}
+
+std::string ApplyAlias(std::string p) {
+  auto it = PrivilegeAliases().find(p);
+  return it == PrivilegeAliases().end() ? p : it->second;
+}
+
+// Letters, digits and '_' in words separated by single spaces: cannot carry
+// SQL syntax, so it is safe to emit even when not on the allow-list.
+bool IsSafePrivilegeToken(std::string_view p) {
+  if (p.empty() || p.front() == ' ' || p.back() == ' ') return false;
+  char prev = 0;
+  for (char c : p) {
+    bool ok =
+        (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || (c == ' ' && prev != ' ');
+    if (!ok) return false;
+    prev = c;
+  }
+  return true;
+}
+
+// For names read back from the server: canonical if known, else kept when
+// safe. nullopt when neither.
+std::optional<std::string> LenientPrivilege(std::string_view p) {
+  std::string s = ApplyAlias(SquashPrivilege(p));
+  if (PrivilegeSet().count(s) || IsSafePrivilegeToken(s)) return s;
+  return std::nullopt;
+}
+
+// Sorts, deduplicates, drops USAGE, reduces to ALL when ALL is present.
+std::vector<std::string> FinishPrivileges(std::set<std::string> privs) {
+  privs.erase("USAGE");
+  if (privs.count("ALL")) return {"ALL"};
+  return std::vector<std::string>(privs.begin(), privs.end());
+}
+
+// MySQL 8.0 prints GRANT ALL ON *.* as the list of static privileges plus a
+// line of dynamic ones (BACKUP_ADMIN, ...). A global grant read back with
+// every static privilege and at least one dynamic one is therefore ALL, and
+// the dynamic privileges ALL implies fold into it. (Every static privilege
+// without any dynamic one is left as listed: that is what granting exactly
+// those gives.)
+void CollapseMySqlGlobalAll(std::vector<UserSpec::Grant>* grants, const SqlDialect& dialect) {
+  if (dialect.IsMariaDB()) return;
+  for (UserSpec::Grant& g : *grants) {
+    if (g.on != "*.*") continue;
+    const auto& all = MySql8StaticGlobal();
+    size_t have = 0;
+    bool dynamic = false;
+    for (const auto& p : g.privileges) {
+      have += all.count(p);
+      if (p.find('_') != std::string::npos && p.find(' ') == std::string::npos) dynamic = true;
+    }
+    if (have == all.size() && dynamic) g.privileges = {"ALL"};
+  }
+}
+
+std::string PrivilegeSql(const std::string& p) { return p == "ALL" ? "ALL PRIVILEGES" : p; }
+
+// ---------------------------------------------------------------------------
+// Accounts.
+
+std::string NormalizeHost(std::string_view host) {
+  return host.empty() ? std::string("%") : AsciiLower(host);
+}
+
+// ---------------------------------------------------------------------------
+// SHOW GRANTS tokenizer.
+
+struct Token {
+  enum Kind { kWord, kIdent, kString, kPunct } kind;
+  std::string text;
+};
+
+bool IsWordByte(unsigned char c) { return IsIdentChar(c) || c >= 0x80; }
+
+StatusOr<std::vector<Token>> Tokenize(std::string_view s) {
+  std::vector<Token> out;
+  size_t i = 0;
+  while (i < s.size()) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
+      ++i;
+    } else if (c == '`') {
+      std::string text;
+      ++i;
+      bool closed = false;
+      while (i < s.size()) {
+        if (s[i] == '`') {
+          if (i + 1 < s.size() && s[i + 1] == '`') {
+            text += '`';
+            i += 2;
+            continue;
+          }
+          ++i;
+          closed = true;
+          break;
+        }
+        text += s[i++];
+      }
+      if (!closed) return InvalidArgumentError("unterminated `identifier`");
+      out.push_back({Token::kIdent, std::move(text)});
+    } else if (c == '\'' || c == '"') {
+      char q = static_cast<char>(c);
+      std::string text;
+      ++i;
+      bool closed = false;
+      while (i < s.size()) {
+        char d = s[i];
+        if (d == '\\' && i + 1 < s.size()) {
+          char e = s[i + 1];
+          switch (e) {
+            case '0':
+              text += '\0';
+              break;
+            case 'b':
+              text += '\b';
+              break;
+            case 'n':
+              text += '\n';
+              break;
+            case 'r':
+              text += '\r';
+              break;
+            case 't':
+              text += '\t';
+              break;
+            case 'Z':
+              text += '\x1a';
+              break;
+            case '%':
+              text += "\\%";
+              break;
+            case '_':
+              text += "\\_";
+              break;
+            default:
+              text += e;
+              break;
+          }
+          i += 2;
+          continue;
+        }
+        if (d == q) {
+          if (i + 1 < s.size() && s[i + 1] == q) {
+            text += q;
+            i += 2;
+            continue;
+          }
+          ++i;
+          closed = true;
+          break;
+        }
+        text += d;
+        ++i;
+      }
+      if (!closed) return InvalidArgumentError("unterminated string literal");
+      out.push_back({Token::kString, std::move(text)});
+    } else if (IsWordByte(c)) {
+      size_t start = i;
+      while (i < s.size() && IsWordByte(static_cast<unsigned char>(s[i]))) ++i;
+      out.push_back({Token::kWord, std::string(s.substr(start, i - start))});
+    } else {
+      out.push_back({Token::kPunct, std::string(1, static_cast<char>(c))});
+      ++i;
+    }
+  }
+  return out;
+}
+
+bool IsWord(const Token& t, std::string_view upper) {
+  return t.kind == Token::kWord && AsciiUpper(t.text) == upper;
+}
+bool IsPunct(const Token& t, char c) { return t.kind == Token::kPunct && t.text[0] == c; }
+
+// ---------------------------------------------------------------------------
+// Minimal JSON reader for mysql.global_priv.Priv: top-level object, scalar
+// members kept as text (strings decoded), nested values skipped.
+
+class JsonReader {
+ public:
+  explicit JsonReader(std::string_view s) : s_(s) {}
+
+  StatusOr<std::map<std::string, std::string>> TopLevel() {
+    std::map<std::string, std::string> out;
+    Ws();
+    if (!Eat('{')) return Error("expected an object");
+    Ws();
+    if (Eat('}')) return Finish(std::move(out));
+    for (;;) {
+      Ws();
+      PXC_ASSIGN_OR_RETURN(std::string key, String());
+      Ws();
+      if (!Eat(':')) return Error("expected ':'");
+      Ws();
+      PXC_ASSIGN_OR_RETURN(std::optional<std::string> value, Value(0));
+      if (value) out[key] = *value;
+      Ws();
+      if (Eat(',')) continue;
+      if (Eat('}')) break;
+      return Error("expected ',' or '}'");
+    }
+    return Finish(std::move(out));
+  }
+
+ private:
+  StatusOr<std::map<std::string, std::string>> Finish(std::map<std::string, std::string> out) {
+    Ws();
+    if (i_ != s_.size()) return Error("trailing data");
+    return out;
+  }
+  Status Error(std::string_view what) {
+    return InvalidArgumentError("mysql.global_priv JSON: " + std::string(what) + " at offset " +
+                                std::to_string(i_));
+  }
+  void Ws() {
+    while (i_ < s_.size() && (s_[i_] == ' ' || s_[i_] == '\t' || s_[i_] == '\n' || s_[i_] == '\r'))
+      ++i_;
+  }
+  bool Eat(char c) {
+    if (i_ < s_.size() && s_[i_] == c) {
+      ++i_;
+      return true;
+    }
+    return false;
+  }
+  static void AppendUtf8(std::string* out, uint32_t cp) {
+    if (cp < 0x80) {
+      *out += static_cast<char>(cp);
+    } else if (cp < 0x800) {
+      *out += static_cast<char>(0xC0 | (cp >> 6));
+      *out += static_cast<char>(0x80 | (cp & 0x3F));
+    } else if (cp < 0x10000) {
+      *out += static_cast<char>(0xE0 | (cp >> 12));
+      *out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+      *out += static_cast<char>(0x80 | (cp & 0x3F));
+    } else {
+      *out += static_cast<char>(0xF0 | (cp >> 18));
+      *out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+      *out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+      *out += static_cast<char>(0x80 | (cp & 0x3F));
+    }
+  }
+  StatusOr<uint32_t> Hex4() {
+    if (i_ + 4 > s_.size()) return Error("short \\u escape");
+    uint32_t v = 0;
+    for (int k = 0; k < 4; ++k) {
+      char c = s_[i_++];
+      v <<= 4;
+      if (c >= '0' && c <= '9') {
+        v |= static_cast<uint32_t>(c - '0');
+      } else if (c >= 'a' && c <= 'f') {
+        v |= static_cast<uint32_t>(c - 'a' + 10);
+      } else if (c >= 'A' && c <= 'F') {
+        v |= static_cast<uint32_t>(c - 'A' + 10);
+      } else {
+        return Error("bad \\u escape");
+      }
+    }
+    return v;
+  }
+  StatusOr<std::string> String() {
+    if (!Eat('"')) return Error("expected a string");
+    std::string out;
+    while (i_ < s_.size()) {
+      char c = s_[i_++];
+      if (c == '"') return out;
+      if (c != '\\') {
+        out += c;
+        continue;
+      }
+      if (i_ >= s_.size()) break;
+      char e = s_[i_++];
+      switch (e) {
+        case '"':
+          out += '"';
+          break;
+        case '\\':
+          out += '\\';
+          break;
+        case '/':
+          out += '/';
+          break;
+        case 'b':
+          out += '\b';
+          break;
+        case 'f':
+          out += '\f';
+          break;
+        case 'n':
+          out += '\n';
+          break;
+        case 'r':
+          out += '\r';
+          break;
+        case 't':
+          out += '\t';
+          break;
+        case 'u': {
+          PXC_ASSIGN_OR_RETURN(uint32_t cp, Hex4());
+          if (cp >= 0xD800 && cp <= 0xDBFF && i_ + 1 < s_.size() && s_[i_] == '\\' &&
+              s_[i_ + 1] == 'u') {
+            i_ += 2;
+            PXC_ASSIGN_OR_RETURN(uint32_t lo, Hex4());
+            if (lo >= 0xDC00 && lo <= 0xDFFF) {
+              cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+            } else {
+              AppendUtf8(&out, 0xFFFD);
+              cp = lo;
+            }
+          }
+          if (cp >= 0xD800 && cp <= 0xDFFF) cp = 0xFFFD;
+          AppendUtf8(&out, cp);
+          break;
+        }
+        default:
+          return Error("bad escape");
+      }
+    }
+    return Error("unterminated string");
+  }
+  // Scalars as text; nullopt for null and nested values.
+  StatusOr<std::optional<std::string>> Value(int depth) {
+    if (depth > 64) return Error("nesting too deep");
+    if (i_ >= s_.size()) return Error("unexpected end");
+    char c = s_[i_];
+    if (c == '"') {
+      PXC_ASSIGN_OR_RETURN(std::string s, String());
+      return std::optional<std::string>(std::move(s));
+    }
+    if (c == '{' || c == '[') {
+      char close = c == '{' ? '}' : ']';
+      ++i_;
+      Ws();
+      if (Eat(close)) return std::optional<std::string>();
+      for (;;) {
+        Ws();
+        if (c == '{') {
+          PXC_RETURN_IF_ERROR(String().status());
+          Ws();
+          if (!Eat(':')) return Error("expected ':'");
+          Ws();
+        }
+        PXC_RETURN_IF_ERROR(Value(depth + 1).status());
+        Ws();
+        if (Eat(',')) continue;
+        if (Eat(close)) return std::optional<std::string>();
+        return Error("expected ',' or a closing bracket");
+      }
+    }
+    size_t start = i_;
+    while (i_ < s_.size() && s_[i_] != ',' && s_[i_] != '}' && s_[i_] != ']' && s_[i_] != ' ' &&
+           s_[i_] != '\n' && s_[i_] != '\t' && s_[i_] != '\r')
+      ++i_;
+    std::string text(s_.substr(start, i_ - start));
+    if (text.empty()) return Error("expected a value");
+    if (text == "null") return std::optional<std::string>();
+    return std::optional<std::string>(std::move(text));
+  }
+
+  std::string_view s_;
+  size_t i_ = 0;
+};
+
+}  // namespace
+
+// ---------------------------------------------------------------------------
+// Dialect.
+
+SqlDialect SqlDialect::From(const SqlConnection::ServerInfo& info, bool no_backslash_escapes) {
+  SqlDialect d;
+  if (info.flavor == "mariadb") {
+    d.flavor = SqlFlavor::kMariaDB;
+  } else if (info.flavor == "percona") {
+    d.flavor = SqlFlavor::kPercona;
+  } else {
+    d.flavor = SqlFlavor::kMySQL;
+  }
+  d.major = info.major;
+  d.minor = info.minor;
+  d.no_backslash_escapes = no_backslash_escapes;
+  return d;
+}
+
+// ---------------------------------------------------------------------------
+// Quoting.
+
+StatusOr<std::string> QuoteString(std::string_view s, const SqlDialect& dialect) {
+  PXC_RETURN_IF_ERROR(CheckText(s, "a string value"));
+  std::string out;
+  out.reserve(s.size() + 2);
+  out += '\'';
+  for (char c : s) {
+    if (c == '\'') {
+      out += "''";
+    } else if (c == '\\' && !dialect.no_backslash_escapes) {
+      out += "\\\\";
+    } else {
+      out += c;
+    }
+  }
+  out += '\'';
+  return out;
+}
+
+StatusOr<std::string> QuoteIdentifier(std::string_view s) {
+  if (s.empty()) return InvalidArgumentError("an identifier is empty");
+  PXC_RETURN_IF_ERROR(CheckText(s, "an identifier"));
+  std::string out = "`";
+  for (char c : s) {
+    if (c == '`') out += '`';
+    out += c;
+  }
+  out += '`';
+  return out;
+}
+
+StatusOr<std::string> QuoteAccount(std::string_view name, std::string_view host,
+                                   const SqlDialect& dialect) {
+  if (name.empty()) return InvalidArgumentError("the user name is empty");
+  auto n = QuoteString(name, dialect);
+  if (!n.ok()) return n.status().WithContext("user name");
+  auto h = QuoteString(host, dialect);
+  if (!h.ok()) return h.status().WithContext("user host");
+  return *n + "@" + *h;
+}
+
+// ---------------------------------------------------------------------------
+// Targets.
+
+StatusOr<GrantTarget> ParseGrantTarget(std::string_view on) {
+  const std::string quoted = "\"" + std::string(on) + "\"";
+  PXC_RETURN_IF_ERROR(CheckText(on, "grant target " + quoted));
+  size_t i = 0;
+  auto ws = [&] {
+    while (i < on.size() && (on[i] == ' ' || on[i] == '\t')) ++i;
+  };
+  // A part: '*' (nullopt), `quoted` or bare.
+  auto part = [&]() -> StatusOr<std::optional<std::string>> {
+    ws();
+    if (i >= on.size()) {
+      return InvalidArgumentError("grant target " + quoted + " is incomplete");
+    }
+    if (on[i] == '*') {
+      ++i;
+      return std::optional<std::string>();
+    }
+    if (on[i] == '`') {
+      std::string name;
+      ++i;
+      for (;;) {
+        if (i >= on.size()) {
+          return InvalidArgumentError("grant target " + quoted + " has an unterminated `name`");
+        }
+        if (on[i] == '`') {
+          if (i + 1 < on.size() && on[i + 1] == '`') {
+            name += '`';
+            i += 2;
+            continue;
+          }
+          ++i;
+          break;
+        }
+        name += on[i++];
+      }
+      if (name.empty()) {
+        return InvalidArgumentError("grant target " + quoted + " has an empty `` name");
+      }
+      return std::optional<std::string>(std::move(name));
+    }
+    size_t start = i;
+    while (i < on.size() && (IsIdentChar(static_cast<unsigned char>(on[i])) ||
+                             static_cast<unsigned char>(on[i]) >= 0x80))
+      ++i;
+    if (i == start) {
+      return InvalidArgumentError("grant target " + quoted + ": unexpected '" +
+                                  std::string(1, on[i]) +
+                                  "'; put database or table names with such characters in "
+                                  "backticks, e.g. `my db`.*");
+    }
+    return std::optional<std::string>(std::string(on.substr(start, i - start)));
+  };
+
+  PXC_ASSIGN_OR_RETURN(std::optional<std::string> db, part());
+  ws();
+  if (i >= on.size()) {
+    if (!db) {
+      return InvalidArgumentError("grant target " + quoted +
+                                  " is ambiguous (it means the current database); use *.* for "
+                                  "all databases or db.* for one database");
+    }
+    return InvalidArgumentError("grant target " + quoted + " names no table; write " +
+                                FormatGrantTarget({db, std::nullopt}) +
+                                " for all tables of the database");
+  }
+  if (on[i] != '.') {
+    return InvalidArgumentError("grant target " + quoted + ": expected '.' after the database");
+  }
+  ++i;
+  PXC_ASSIGN_OR_RETURN(std::optional<std::string> table, part());
+  ws();
+  if (i != on.size()) {
+    return InvalidArgumentError("grant target " + quoted +
+                                ": unexpected text after the table; use db.table, db.* or *.*");
+  }
+  if (!db && table) {
+    return InvalidArgumentError("grant target " + quoted +
+                                ": a table needs a database (db.table), not *");
+  }
+  return GrantTarget{std::move(db), std::move(table)};
+}
+
+namespace {
+std::string FormatPart(const std::optional<std::string>& p) {
+  if (!p) return "*";
+  bool plain = !p->empty();
+  bool all_digits = true;
+  for (char c : *p) {
+    if (!IsIdentChar(static_cast<unsigned char>(c))) plain = false;
+    if (c < '0' || c > '9') all_digits = false;
+  }
+  if (plain && !all_digits) return *p;
+  std::string out = "`";
+  for (char c : *p) {
+    if (c == '`') out += '`';
+    out += c;
+  }
+  return out + "`";
+}
+std::string SqlPart(const std::optional<std::string>& p) {
+  if (!p) return "*";
+  std::string out = "`";
+  for (char c : *p) {
+    if (c == '`') out += '`';
+    out += c;
+  }
+  return out + "`";
+}
+}  // namespace
+
+std::string FormatGrantTarget(const GrantTarget& t) {
+  return FormatPart(t.db) + "." + FormatPart(t.table);
+}
+
+std::string GrantTargetSql(const GrantTarget& t) { return SqlPart(t.db) + "." + SqlPart(t.table); }
+
+std::string EscapeDatabaseWildcards(std::string_view db) {
+  std::string out;
+  for (size_t i = 0; i < db.size(); ++i) {
+    char c = db[i];
+    if (c == '\\' && i + 1 < db.size()) {  // an escape the user wrote: keep it
+      out += c;
+      out += db[++i];
+      continue;
+    }
+    if (c == '_' || c == '%') out += '\\';
+    out += c;
+  }
+  return out;
+}
+
+std::string UnescapeDatabaseWildcards(std::string_view db) {
+  std::string out;
+  for (size_t i = 0; i < db.size(); ++i) {
+    if (db[i] == '\\' && i + 1 < db.size() && (db[i + 1] == '_' || db[i + 1] == '%')) continue;
+    out += db[i];
+  }
+  return out;
+}
+
+bool HasDatabaseWildcard(std::string_view db) {
+  for (size_t i = 0; i < db.size(); ++i) {
+    if (db[i] == '\\') {
+      ++i;
+    } else if (db[i] == '_' || db[i] == '%') {
+      return true;
+    }
+  }
+  return false;
+}
+
+UserSpec::Grant GrantAsWritten(const UserSpec::Grant& normal) {
+  UserSpec::Grant g = normal;
+  auto target = ParseGrantTarget(normal.on);
+  if (!target.ok() || !target->db || target->table) return g;
+  if (HasDatabaseWildcard(*target->db)) {
+    g.database_pattern = true;
+  } else {
+    target->db = UnescapeDatabaseWildcards(*target->db);
+    g.on = FormatGrantTarget(*target);
+  }
+  return g;
+}
+
+namespace {
+
+// The target as the server must read it in `dialect`.
+std::string TargetSql(GrantTarget t, const SqlDialect& dialect) {
+  if (!dialect.db_wildcards && t.db && !t.table) t.db = UnescapeDatabaseWildcards(*t.db);
+  return GrantTargetSql(t);
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------
+// Privileges and normalisation.
+
+StatusOr<std::string> CanonicalPrivilege(std::string_view privilege) {
+  std::string s = ApplyAlias(SquashPrivilege(privilege));
+  if (PrivilegeSet().count(s)) return s;
+  std::string shown(privilege);
+  if (shown.find('(') != std::string::npos) {
+    return InvalidArgumentError("privilege \"" + shown +
+                                "\" has a column list; column-level privileges are not "
+                                "supported, grant on the table instead");
+  }
+  return InvalidArgumentError("unknown privilege \"" + shown +
+                              "\"; use privilege names such as SELECT, INSERT, ALL, "
+                              "REPLICATION CLIENT (see the documentation for the full list)");
+}
+
+const std::vector<std::string>& AllowedPrivileges() {
+  static const std::vector<std::string> kList = [] {
+    std::set<std::string> all = PrivilegeSet();
+    for (const auto& [alias, canonical] : PrivilegeAliases()) all.insert(alias);
+    return std::vector<std::string>(all.begin(), all.end());
+  }();
+  return kList;
+}
+
+namespace {
+
+// Merges grants per target (normal form), sorted by target.
+StatusOr<std::vector<UserSpec::Grant>> NormalizeGrants(const std::vector<UserSpec::Grant>& grants,
+                                                       bool strict) {
+  std::map<std::string, std::pair<std::set<std::string>, bool>> by_target;
+  for (size_t gi = 0; gi < grants.size(); ++gi) {
+    const UserSpec::Grant& g = grants[gi];
+    PXC_ASSIGN_OR_RETURN(GrantTarget target, ParseGrantTarget(g.on));
+    // A user's database name means that database unless it is a pattern;
+    // what the server reports is already in its own (escaped) form.
+    if (strict && !g.database_pattern && target.db && !target.table) {
+      target.db = EscapeDatabaseWildcards(*target.db);
+    }
+    auto& [privs, wgo] = by_target[FormatGrantTarget(target)];
+    for (const std::string& p : g.privileges) {
+      if (strict) {
+        auto c = CanonicalPrivilege(p);
+        if (!c.ok()) return c.status().WithContext("grant on " + FormatGrantTarget(target));
+        privs.insert(*c);
+      } else if (auto c = LenientPrivilege(p)) {
+        privs.insert(*c);
+      }
+    }
+    wgo = wgo || g.with_grant_option;
+  }
+  std::vector<UserSpec::Grant> out;
+  for (auto& [on, entry] : by_target) {
+    std::vector<std::string> privs = FinishPrivileges(std::move(entry.first));
+    if (privs.empty() && !entry.second) continue;
+    out.push_back(UserSpec::Grant{std::move(privs), on, entry.second});
+  }
+  return out;
+}
+
+Status CheckRequire(const UserSpec::Require& r) {
+  PXC_RETURN_IF_ERROR(CheckText(r.subject, "require subject"));
+  PXC_RETURN_IF_ERROR(CheckText(r.issuer, "require issuer"));
+  PXC_RETURN_IF_ERROR(CheckText(r.cipher, "require cipher"));
+  bool any = !r.subject.empty() || !r.issuer.empty() || !r.cipher.empty();
+  if (r.kind == UserSpec::Require::kSpecified && !any) {
+    return InvalidArgumentError(
+        "require: a specified requirement needs a subject, an issuer or a cipher");
+  }
+  if (r.kind != UserSpec::Require::kSpecified && any) {
+    return InvalidArgumentError(
+        "require: subject, issuer and cipher can only be given with the specified kind "
+        "(they imply a client certificate, like X509)");
+  }
+  return OkStatus();
+}
+
+Status CheckPlugin(std::string_view plugin) {
+  for (char c : plugin) {
+    if (!IsIdentChar(static_cast<unsigned char>(c)) || c == '$') {
+      return InvalidArgumentError("auth_plugin \"" + std::string(plugin) +
+                                  "\" is not a plugin name (letters, digits and _ only)");
+    }
+  }
+  return OkStatus();
+}
+
+// Lower-cases host and plugin; no privilege validation.
+StatusOr<UserSpec> NormalizeAccount(const UserSpec& spec) {
+  UserSpec out = spec;
+  if (out.name.empty()) return InvalidArgumentError("the user name is empty");
+  PXC_RETURN_IF_ERROR(CheckText(out.name, "the user name"));
+  PXC_RETURN_IF_ERROR(CheckText(out.host, "the user host"));
+  if (out.password) PXC_RETURN_IF_ERROR(CheckText(*out.password, "the password"));
+  PXC_RETURN_IF_ERROR(CheckPlugin(out.auth_plugin));
+  out.host = NormalizeHost(out.host);
+  out.auth_plugin = AsciiLower(out.auth_plugin);
+  PXC_RETURN_IF_ERROR(CheckRequire(out.require));
+  return out;
+}
+
+}  // namespace
+
+StatusOr<UserSpec> NormalizeUserSpec(const UserSpec& spec) {
+  PXC_ASSIGN_OR_RETURN(UserSpec out, NormalizeAccount(spec));
+  PXC_ASSIGN_OR_RETURN(out.grants, NormalizeGrants(spec.grants, /*strict=*/true));
+  return out;
+}
+
+// ---------------------------------------------------------------------------
+// Statements.
+
+namespace {
+
+bool PluginHashesPassword(std::string_view plugin) {
+  return plugin == "mysql_native_password" || plugin == "ed25519" || plugin == "parsec";
+}
+
+// " IDENTIFIED ..." or "" and the secret literal.
+StatusOr<SqlStatement> IdentifiedClause(const UserSpec& spec, const SqlDialect& dialect) {
+  SqlStatement out;
+  std::string pw;
+  if (spec.password) {
+    PXC_ASSIGN_OR_RETURN(pw, QuoteString(*spec.password, dialect));
+    out.secrets.push_back(pw);
+  }
+  if (spec.auth_plugin.empty()) {
+    if (spec.password) out.sql = " IDENTIFIED BY " + pw;
+    return out;
+  }
+  if (dialect.IsMariaDB()) {
+    out.sql = " IDENTIFIED VIA " + spec.auth_plugin;
+    if (spec.password) {
+      if (!PluginHashesPassword(spec.auth_plugin)) {
+        return InvalidArgumentError(
+            "auth_plugin \"" + spec.auth_plugin +
+            "\" does not take a password on MariaDB; leave the password unset or use "
+            "mysql_native_password or ed25519");
+      }
+      out.sql += " USING PASSWORD(" + pw + ")";
+    }
+  } else {
+    out.sql = " IDENTIFIED WITH " + spec.auth_plugin;
+    if (spec.password) out.sql += " BY " + pw;
+  }
+  return out;
+}
+
+StatusOr<std::string> PrivilegeListSql(const std::vector<std::string>& privileges, bool strict) {
+  std::vector<std::string> parts;
+  for (const std::string& p : privileges) {
+    std::string c;
+    if (strict) {
+      PXC_ASSIGN_OR_RETURN(c, CanonicalPrivilege(p));
+    } else {
+      c = ApplyAlias(SquashPrivilege(p));
+      if (!PrivilegeSet().count(c) && c != "GRANT OPTION" && !IsSafePrivilegeToken(c)) {
+        return InvalidArgumentError("privilege \"" + p + "\" cannot be revoked: not a name");
+      }
+    }
+    if (std::find(parts.begin(), parts.end(), PrivilegeSql(c)) == parts.end()) {
+      parts.push_back(PrivilegeSql(c));
+    }
+  }
+  return Join(parts, ", ");
+}
+
+StatusOr<SqlStatement> GrantStatementNormalized(const std::string& account,
+                                                const UserSpec::Grant& g,
+                                                const SqlDialect& dialect) {
+  PXC_ASSIGN_OR_RETURN(GrantTarget target, ParseGrantTarget(g.on));
+  std::vector<std::string> privs;
+  for (const std::string& p : g.privileges) {
+    PXC_ASSIGN_OR_RETURN(std::string c, CanonicalPrivilege(p));
+    if (c != "USAGE") privs.push_back(c);
+  }
+  std::string list;
+  if (privs.empty()) {
+    if (!g.with_grant_option) {
+      return InvalidArgumentError("grant on " + g.on + " has no privileges");
+    }
+    list = "USAGE";
+  } else {
+    PXC_ASSIGN_OR_RETURN(list, PrivilegeListSql(privs, true));
+  }
+  std::string sql = "GRANT " + list + " ON " + TargetSql(target, dialect) + " TO " + account;
+  if (g.with_grant_option) sql += " WITH GRANT OPTION";
+  return SqlStatement{std::move(sql), {}};
+}
+
+}  // namespace
+
+StatusOr<std::string> RequireClause(const UserSpec::Require& r, const SqlDialect& dialect) {
+  PXC_RETURN_IF_ERROR(CheckRequire(r));
+  switch (r.kind) {
+    case UserSpec::Require::kNone:
+      return std::string("REQUIRE NONE");
+    case UserSpec::Require::kSsl:
+      return std::string("REQUIRE SSL");
+    case UserSpec::Require::kX509:
+      return std::string("REQUIRE X509");
+    case UserSpec::Require::kSpecified:
+      break;
+  }
+  std::vector<std::string> parts;
+  if (!r.subject.empty()) {
+    PXC_ASSIGN_OR_RETURN(std::string q, QuoteString(r.subject, dialect));
+    parts.push_back("SUBJECT " + q);
+  }
+  if (!r.issuer.empty()) {
+    PXC_ASSIGN_OR_RETURN(std::string q, QuoteString(r.issuer, dialect));
+    parts.push_back("ISSUER " + q);
+  }
+  if (!r.cipher.empty()) {
+    PXC_ASSIGN_OR_RETURN(std::string q, QuoteString(r.cipher, dialect));
+    parts.push_back("CIPHER " + q);
+  }
+  return "REQUIRE " + Join(parts, " AND ");
+}
+
+StatusOr<std::vector<SqlStatement>> CreateUserStatements(const UserSpec& spec,
+                                                         const SqlDialect& dialect) {
+  PXC_ASSIGN_OR_RETURN(UserSpec s, NormalizeUserSpec(spec));
+  PXC_ASSIGN_OR_RETURN(std::string account, QuoteAccount(s.name, s.host, dialect));
+  PXC_ASSIGN_OR_RETURN(SqlStatement identified, IdentifiedClause(s, dialect));
+  PXC_ASSIGN_OR_RETURN(std::string require, RequireClause(s.require, dialect));
+  std::vector<SqlStatement> out;
+  out.push_back(
+      SqlStatement{"CREATE USER " + account + identified.sql + " " + require, identified.secrets});
+  for (const UserSpec::Grant& g : s.grants) {
+    PXC_ASSIGN_OR_RETURN(SqlStatement st, GrantStatementNormalized(account, g, dialect));
+    out.push_back(std::move(st));
+  }
+  return out;
+}
+
+StatusOr<SqlStatement> AlterRequireStatement(const UserSpec& spec, const SqlDialect& dialect) {
+  PXC_ASSIGN_OR_RETURN(UserSpec s, NormalizeAccount(spec));
+  PXC_ASSIGN_OR_RETURN(std::string account, QuoteAccount(s.name, s.host, dialect));
+  PXC_ASSIGN_OR_RETURN(std::string require, RequireClause(s.require, dialect));
+  return SqlStatement{"ALTER USER " + account + " " + require, {}};
+}
+
+StatusOr<SqlStatement> AlterIdentifiedStatement(const UserSpec& spec, const SqlDialect& dialect) {
+  PXC_ASSIGN_OR_RETURN(UserSpec s, NormalizeAccount(spec));
+  if (!s.password && s.auth_plugin.empty()) {
+    return InvalidArgumentError("changing authentication needs a password or an auth_plugin");
+  }
+  PXC_ASSIGN_OR_RETURN(std::string account, QuoteAccount(s.name, s.host, dialect));
+  PXC_ASSIGN_OR_RETURN(SqlStatement identified, IdentifiedClause(s, dialect));
+  return SqlStatement{"ALTER USER " + account + identified.sql, identified.secrets};
+}
+
+StatusOr<SqlStatement> GrantStatement(std::string_view name, std::string_view host,
+                                      const UserSpec::Grant& grant, const SqlDialect& dialect) {
+  PXC_ASSIGN_OR_RETURN(std::string account, QuoteAccount(name, NormalizeHost(host), dialect));
+  UserSpec::Grant g = grant;
+  PXC_ASSIGN_OR_RETURN(GrantTarget target, ParseGrantTarget(g.on));
+  if (!g.database_pattern && target.db && !target.table) {
+    target.db = EscapeDatabaseWildcards(*target.db);  // idempotent on escaped names
+    g.on = FormatGrantTarget(target);
+  }
+  g.database_pattern = false;
+  return GrantStatementNormalized(account, g, dialect);
+}
+
+StatusOr<SqlStatement> RevokeStatement(std::string_view name, std::string_view host,
+                                       const std::vector<std::string>& privileges,
+                                       std::string_view on, const SqlDialect& dialect) {
+  PXC_ASSIGN_OR_RETURN(std::string account, QuoteAccount(name, NormalizeHost(host), dialect));
+  PXC_ASSIGN_OR_RETURN(GrantTarget target, ParseGrantTarget(on));
+  if (privileges.empty()) return InvalidArgumentError("REVOKE needs at least one privilege");
+  PXC_ASSIGN_OR_RETURN(std::string list, PrivilegeListSql(privileges, false));
+  return SqlStatement{"REVOKE " + list + " ON " + TargetSql(target, dialect) + " FROM " + account,
+                      {}};
+}
+
+StatusOr<SqlStatement> DropUserStatement(std::string_view name, std::string_view host,
+                                         const SqlDialect& dialect) {
+  PXC_ASSIGN_OR_RETURN(std::string account, QuoteAccount(name, NormalizeHost(host), dialect));
+  return SqlStatement{"DROP USER IF EXISTS " + account, {}};
+}
+
+StatusOr<std::vector<SqlStatement>> DiffUserStatements(const UserSpec& current_in,
+                                                       const UserSpec& desired_in,
+                                                       const SqlDialect& dialect) {
+  // `current` comes from the server: its privilege names are checked
+  // leniently; `desired` comes from the user: strictly.
+  PXC_ASSIGN_OR_RETURN(UserSpec current, NormalizeAccount(current_in));
+  PXC_ASSIGN_OR_RETURN(current.grants, NormalizeGrants(current_in.grants, /*strict=*/false));
+  PXC_ASSIGN_OR_RETURN(UserSpec desired, NormalizeUserSpec(desired_in));
+  CollapseMySqlGlobalAll(&current.grants, dialect);
+
+  std::vector<SqlStatement> out;
+  PXC_ASSIGN_OR_RETURN(std::string account, QuoteAccount(desired.name, desired.host, dialect));
+  if (current.name != desired.name || current.host != desired.host) {
+    PXC_ASSIGN_OR_RETURN(std::string old_account,
+                         QuoteAccount(current.name, current.host, dialect));
+    out.push_back(SqlStatement{"RENAME USER " + old_account + " TO " + account, {}});
+  }
+
+  bool plugin_changed = !desired.auth_plugin.empty() && desired.auth_plugin != current.auth_plugin;
+  bool password_changed = desired.password.has_value() && desired.password != current.password;
+  if (plugin_changed || password_changed) {
+    PXC_ASSIGN_OR_RETURN(SqlStatement st, AlterIdentifiedStatement(desired, dialect));
+    out.push_back(std::move(st));
+  }
+  if (!(desired.require == current.require)) {
+    PXC_ASSIGN_OR_RETURN(SqlStatement st, AlterRequireStatement(desired, dialect));
+    out.push_back(std::move(st));
+  }
+
+  std::map<std::string, const UserSpec::Grant*> cur, want;
+  for (const auto& g : current.grants) cur[g.on] = &g;
+  for (const auto& g : desired.grants) want[g.on] = &g;
+  std::set<std::string> targets;
+  for (const auto& [on, g] : cur) targets.insert(on);
+  for (const auto& [on, g] : want) targets.insert(on);
+
+  static const UserSpec::Grant kNothing{};
+  for (const std::string& on : targets) {
+    const UserSpec::Grant& c = cur.count(on) ? *cur[on] : kNothing;
+    const UserSpec::Grant& d = want.count(on) ? *want[on] : kNothing;
+    std::set<std::string> cs(c.privileges.begin(), c.privileges.end());
+    std::set<std::string> ds(d.privileges.begin(), d.privileges.end());
+    std::vector<std::string> revoke, grant;
+    if (ds.count("ALL")) {
+      if (!cs.count("ALL")) grant.push_back("ALL");
+    } else if (cs.count("ALL")) {
+      revoke.push_back("ALL");
+      grant.assign(ds.begin(), ds.end());
+    } else {
+      for (const auto& p : cs)
+        if (!ds.count(p)) revoke.push_back(p);
+      for (const auto& p : ds)
+        if (!cs.count(p)) grant.push_back(p);
+    }
+    if (!revoke.empty()) {
+      PXC_ASSIGN_OR_RETURN(SqlStatement st,
+                           RevokeStatement(desired.name, desired.host, revoke, on, dialect));
+      out.push_back(std::move(st));
+    }
+    if (c.with_grant_option && !d.with_grant_option) {
+      PXC_ASSIGN_OR_RETURN(SqlStatement st, RevokeStatement(desired.name, desired.host,
+                                                            {"GRANT OPTION"}, on, dialect));
+      out.push_back(std::move(st));
+    }
+    bool add_option = d.with_grant_option && !c.with_grant_option;
+    if (!grant.empty() || add_option) {
+      UserSpec::Grant g{grant, on, add_option};
+      PXC_ASSIGN_OR_RETURN(SqlStatement st, GrantStatementNormalized(account, g, dialect));
+      out.push_back(std::move(st));
+    }
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------
+// Reading back.
+
+namespace {
+
+// A SHOW GRANTS line as it may appear in messages: everything from
+// IDENTIFIED on is withheld (MariaDB prints the password hash there).
+std::string SafeGrantLine(std::string_view line) {
+  std::string upper = AsciiUpper(line);
+  size_t cut = upper.find("IDENTIFIED");
+  if (cut == std::string::npos) return std::string(line);
+  return std::string(line.substr(0, cut)) + "[rest withheld: it may hold a password hash]";
+}
+
+// Parses one SHOW GRANTS line into `result` and `raw` (only on success).
+// `safe` is the line as messages may show it.
+Status ParseGrantLine(const std::string& line, const std::string& safe, ParsedGrants& result,
+                      std::vector<UserSpec::Grant>& raw) {
+  auto bad = [&](std::string_view what) {
+    return InvalidArgumentError("cannot parse SHOW GRANTS line \"" + safe +
+                                "\": " + std::string(what));
+  };
+  auto toks_or = Tokenize(line);
+  if (!toks_or.ok()) return bad(toks_or.status().message());
+  const std::vector<Token>& t = *toks_or;
+  if (t.empty()) return OkStatus();
+  if (!IsWord(t[0], "GRANT")) {
+    result.ignored.push_back(safe);  // REVOKE (partial revokes), SET DEFAULT ROLE, ...
+    return OkStatus();
+  }
+  size_t i = 1;
+  // Privilege list.
+  std::vector<std::string> privs;
+  std::vector<std::string> words;
+  bool role_grant = false;
+  bool column_level = false;
+  auto flush = [&] {
+    if (!words.empty()) privs.push_back(Join(words, " "));
+    words.clear();
+  };
+  for (; i < t.size(); ++i) {
+    const Token& tok = t[i];
+    if (tok.kind == Token::kWord && (IsWord(tok, "ON") || IsWord(tok, "TO"))) break;
+    if (tok.kind == Token::kIdent || tok.kind == Token::kString) {
+      role_grant = true;
+      break;
+    }
+    if (IsPunct(tok, ',')) {
+      flush();
+    } else if (IsPunct(tok, '(')) {
+      // Column list: the privilege before it is column-level.
+      column_level = true;
+      words.clear();
+      while (i < t.size() && !IsPunct(t[i], ')')) ++i;
+      if (i >= t.size()) return bad("unterminated column list");
+    } else if (tok.kind == Token::kWord) {
+      words.push_back(AsciiUpper(tok.text));
+    } else {
+      return bad("unexpected '" + tok.text + "' in the privilege list");
+    }
+  }
+  flush();
+  if (role_grant || i >= t.size() || IsWord(t[i], "TO")) {
+    result.ignored.push_back(safe);  // GRANT `role` TO ...
+    return OkStatus();
+  }
+  ++i;  // ON
+  if (i < t.size() &&
+      (IsWord(t[i], "PROCEDURE") || IsWord(t[i], "FUNCTION") || IsWord(t[i], "PACKAGE"))) {
+    result.ignored.push_back(safe);
+    return OkStatus();
+  }
+  if (std::find(privs.begin(), privs.end(), "PROXY") != privs.end()) {
+    result.ignored.push_back(safe);
+    return OkStatus();
+  }
+  if (i < t.size() && IsWord(t[i], "TABLE")) ++i;
+  // Target: part [. part]
+  auto read_part = [&](std::optional<std::string>* out) -> bool {
+    if (i >= t.size()) return false;
+    if (IsPunct(t[i], '*')) {
+      *out = std::nullopt;
+    } else if (t[i].kind == Token::kIdent || t[i].kind == Token::kWord) {
+      *out = t[i].text;
+    } else {
+      return false;
+    }
+    ++i;
+    return true;
+  };
+  GrantTarget target;
+  if (!read_part(&target.db)) return bad("expected a database after ON");
+  if (i < t.size() && IsPunct(t[i], '.')) {
+    ++i;
+    if (!read_part(&target.table)) return bad("expected a table after '.'");
+  } else {
+    return bad("expected db.table after ON");
+  }
+  if (i >= t.size() || !IsWord(t[i], "TO")) return bad("expected TO after the target");
+  ++i;
+  // Account: name@host.
+  if (i < t.size()) ++i;
+  if (i < t.size() && IsPunct(t[i], '@')) i += 2;
+  // Options.
+  bool wgo = false;
+  while (i < t.size()) {
+    if (IsWord(t[i], "REQUIRE")) {
+      ++i;
+      UserSpec::Require r;
+      if (i < t.size() && IsWord(t[i], "NONE")) {
+        r.kind = UserSpec::Require::kNone;
+        ++i;
+      } else if (i < t.size() && IsWord(t[i], "SSL")) {
+        r.kind = UserSpec::Require::kSsl;
+        ++i;
+      } else if (i < t.size() && IsWord(t[i], "X509")) {
+        r.kind = UserSpec::Require::kX509;
+        ++i;
+      } else {
+        r.kind = UserSpec::Require::kSpecified;
+        while (i + 1 < t.size() && t[i].kind == Token::kWord && t[i + 1].kind == Token::kString) {
+          std::string key = AsciiUpper(t[i].text);
+          if (key == "SUBJECT") {
+            r.subject = t[i + 1].text;
+          } else if (key == "ISSUER") {
+            r.issuer = t[i + 1].text;
+          } else if (key == "CIPHER") {
+            r.cipher = t[i + 1].text;
+          } else {
+            return bad("unknown REQUIRE option " + t[i].text);
+          }
+          i += 2;
+          if (i < t.size() && IsWord(t[i], "AND")) ++i;
+        }
+        if (r.subject.empty() && r.issuer.empty() && r.cipher.empty()) {
+          return bad("empty REQUIRE clause");
+        }
+      }
+      result.require = r;
+    } else if (IsWord(t[i], "WITH")) {
+      ++i;
+      while (i < t.size()) {
+        if (IsWord(t[i], "GRANT") && i + 1 < t.size() && IsWord(t[i + 1], "OPTION")) {
+          wgo = true;
+          i += 2;
+        } else if (t[i].kind == Token::kWord && AsciiUpper(t[i].text).rfind("MAX_", 0) == 0) {
+          i += 2;  // MAX_xxx N
+        } else {
+          break;
+        }
+      }
+    } else {
+      ++i;  // IDENTIFIED BY PASSWORD '...', VIA ... USING ..., AS ..., etc.
+    }
+  }
+  if (column_level) result.ignored.push_back(safe + " (column-level privileges)");
+  UserSpec::Grant g;
+  g.on = FormatGrantTarget(target);
+  g.with_grant_option = wgo;
+  for (const std::string& p : privs) {
+    if (auto c = LenientPrivilege(p)) {
+      g.privileges.push_back(*c);
+    } else {
+      result.ignored.push_back(safe + " (privilege " + p + ")");
+    }
+  }
+  raw.push_back(std::move(g));
+  return OkStatus();
+}
+
+// MariaDB prints REQUIRE SUBJECT/ISSUER/CIPHER values without escaping their
+// quotes ('/O=O'Reilly/CN=CA'). The line without its REQUIRE clause (and
+// with any WITH clause after it kept), cut at the first and at the last
+// " REQUIRE " whose clause holds a quote; empty when there is none. REQUIRE
+// itself is read from mysql.global_priv.
+std::vector<std::string> WithoutRequireClause(const std::string& line) {
+  std::vector<std::string> out;
+  size_t first = line.find(" REQUIRE ");
+  size_t last = line.rfind(" REQUIRE ");
+  for (size_t at : {first, last}) {
+    if (at == std::string::npos) continue;
+    std::string tail = line.substr(at);
+    if (tail.find('\'') == std::string::npos) continue;
+    std::string with;
+    static const std::regex kWith("( WITH( GRANT OPTION| MAX_[A-Z_]+ [0-9]+)+)$");
+    std::smatch m;
+    if (std::regex_search(tail, m, kWith)) with = m[1].str();
+    std::string candidate = line.substr(0, at) + with;
+    if (std::find(out.begin(), out.end(), candidate) == out.end()) out.push_back(candidate);
+  }
+  return out;
+}
+
+}  // namespace
+
+StatusOr<ParsedGrants> ParseShowGrants(const std::vector<std::string>& lines,
+                                       const SqlDialect& dialect) {
+  ParsedGrants result;
+  std::vector<UserSpec::Grant> raw;
+  for (const std::string& line : lines) {
+    const std::string safe = SafeGrantLine(line);
+    ParsedGrants one;
+    std::vector<UserSpec::Grant> one_raw;
+    Status st = ParseGrantLine(line, safe, one, one_raw);
+    if (!st.ok() && dialect.IsMariaDB()) {
+      for (const std::string& stripped : WithoutRequireClause(line)) {
+        ParsedGrants retry;
+        std::vector<UserSpec::Grant> retry_raw;
+        if (ParseGrantLine(stripped, safe, retry, retry_raw).ok()) {
+          one = std::move(retry);
+          one_raw = std::move(retry_raw);
+          one.require.reset();
+          one.ignored.push_back(safe + " (REQUIRE clause with unescaped quotes, not read)");
+          st = OkStatus();
+          break;
+        }
+      }
+    }
+    if (!st.ok()) return st;
+    if (!dialect.db_wildcards) {
+      // The server's names are literal: give them the escaped normal form.
+      for (auto& g : one_raw) {
+        auto target = ParseGrantTarget(g.on);
+        if (target.ok() && target->db && !target->table) {
+          target->db = EscapeDatabaseWildcards(*target->db);
+          g.on = FormatGrantTarget(*target);
+        }
+      }
+    }
+    if (one.require) result.require = one.require;
+    for (auto& i : one.ignored) result.ignored.push_back(std::move(i));
+    for (auto& g : one_raw) raw.push_back(std::move(g));
+  }
+  PXC_ASSIGN_OR_RETURN(result.grants, NormalizeGrants(raw, /*strict=*/false));
+
+  CollapseMySqlGlobalAll(&result.grants, dialect);
+  return result;
+}
+
+StatusOr<UserSpec::Require> RequireFromUserRow(std::string_view ssl_type,
+                                               std::string_view ssl_cipher,
+                                               std::string_view x509_issuer,
+                                               std::string_view x509_subject) {
+  UserSpec::Require r;
+  std::string type = AsciiUpper(ssl_type);
+  if (type.empty()) {
+    r.kind = UserSpec::Require::kNone;
+    return r;
+  }
+  if (type == "ANY") {
+    r.kind = UserSpec::Require::kSsl;
+  } else if (type == "X509") {
+    r.kind = UserSpec::Require::kX509;
+  } else if (type == "SPECIFIED") {
+    r.kind = UserSpec::Require::kSpecified;
+    r.cipher = std::string(ssl_cipher);
+    r.issuer = std::string(x509_issuer);
+    r.subject = std::string(x509_subject);
+  } else {
+    return InvalidArgumentError("unknown mysql.user ssl_type \"" + std::string(ssl_type) + "\"");
+  }
+  return r;
+}
+
+StatusOr<GlobalPriv> ParseGlobalPrivJson(std::string_view json) {
+  JsonReader reader(json);
+  PXC_ASSIGN_OR_RETURN(auto members, reader.TopLevel());
+  GlobalPriv out;
+  auto get = [&](const char* key) -> std::string {
+    auto it = members.find(key);
+    return it == members.end() ? std::string() : it->second;
+  };
+  std::string type = get("ssl_type");
+  std::string name;
+  if (type.empty() || type == "0") {
+    name = "";
+  } else if (type == "1") {
+    name = "ANY";
+  } else if (type == "2") {
+    name = "X509";
+  } else if (type == "3") {
+    name = "SPECIFIED";
+  } else {
+    return InvalidArgumentError("mysql.global_priv JSON: unknown ssl_type " + type);
+  }
+  PXC_ASSIGN_OR_RETURN(out.require, RequireFromUserRow(name, get("ssl_cipher"), get("x509_issuer"),
+                                                       get("x509_subject")));
+  out.plugin = get("plugin");
+  return out;
+}
+
+StatusOr<std::optional<UserSpec>> ReadUser(SqlExecutor& sql, std::string_view name,
+                                           std::string_view host, const SqlDialect& dialect) {
+  UserSpec user;
+  user.name = std::string(name);
+  user.host = NormalizeHost(host);
+  PXC_ASSIGN_OR_RETURN(std::string qname, QuoteString(user.name, dialect));
+  PXC_ASSIGN_OR_RETURN(std::string qhost, QuoteString(user.host, dialect));
+  PXC_ASSIGN_OR_RETURN(std::string account, QuoteAccount(user.name, user.host, dialect));
+  const std::string where = " WHERE User = " + qname + " AND Host = " + qhost;
+
+  bool global_priv =
+      dialect.IsMariaDB() && (dialect.major > 10 || (dialect.major == 10 && dialect.minor >= 4));
+  if (global_priv) {
+    PXC_ASSIGN_OR_RETURN(SqlResult r, sql.Query("SELECT Priv FROM mysql.global_priv" + where));
+    if (r.rows.empty()) return std::optional<UserSpec>();
+    if (r.rows[0].empty()) return InternalError("mysql.global_priv: unexpected result shape");
+    PXC_ASSIGN_OR_RETURN(GlobalPriv gp, ParseGlobalPrivJson(r.rows[0][0].value_or("{}")));
+    user.require = gp.require;
+    user.auth_plugin = AsciiLower(gp.plugin);
+  } else {
+    PXC_ASSIGN_OR_RETURN(
+        SqlResult r,
+        sql.Query("SELECT ssl_type, ssl_cipher, x509_issuer, x509_subject, plugin FROM mysql.user" +
+                  where));
+    if (r.rows.empty()) return std::optional<UserSpec>();
+    const auto& row = r.rows[0];
+    if (row.size() != 5) return InternalError("mysql.user: unexpected result shape");
+    PXC_ASSIGN_OR_RETURN(user.require,
+                         RequireFromUserRow(row[0].value_or(""), row[1].value_or(""),
+                                            row[2].value_or(""), row[3].value_or("")));
+    user.auth_plugin = AsciiLower(row[4].value_or(""));
+  }
+
+  auto grants = sql.Query("SHOW GRANTS FOR " + account);
+  if (!grants.ok()) {
+    if (grants.status().code() == StatusCode::kNotFound) return std::optional<UserSpec>();
+    return grants.status();
+  }
+  std::vector<std::string> lines;
+  for (const auto& row : grants->rows) {
+    if (!row.empty() && row[0]) lines.push_back(*row[0]);
+  }
+  PXC_ASSIGN_OR_RETURN(ParsedGrants parsed, ParseShowGrants(lines, dialect));
+  user.grants = std::move(parsed.grants);
+  return std::optional<UserSpec>(std::move(user));
+}
+
+Status ApplyStatements(SqlExecutor& sql, const std::vector<SqlStatement>& statements) {
+  for (const SqlStatement& st : statements) {
+    Status s = sql.Execute(st);
+    if (!s.ok()) return s.WithContext(st.Redacted());
+  }
+  return OkStatus();
+}
+
+}  // namespace pxc::resources
