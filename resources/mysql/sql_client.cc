@@ -21,6 +21,8 @@
 #include <mutex>
 #include <utility>
 
+#include "schema/text.h"
+
 namespace pxc::resources {
 namespace {
 
@@ -175,15 +177,6 @@ class TlsFiles {
 
 int ClampTimeout(int seconds) { return seconds <= 0 ? 1 : seconds; }
 
-// Overwrites the whole buffer of `s` (spare capacity too) and empties it.
-void Cleanse(std::string& s) {
-  if (s.capacity() > 0) {
-    s.resize(s.capacity());
-    OPENSSL_cleanse(s.data(), s.size());
-  }
-  s.clear();
-}
-
 // What a query may return (values plus one byte per field), and the largest
 // packet the library accepts: a server (or a machine posing as one) cannot
 // make the provider use unbounded memory.
@@ -192,8 +185,8 @@ constexpr unsigned long kMaxPacketBytes = 16ul << 20;
 
 }  // namespace
 
-SqlTls::~SqlTls() { Cleanse(key_pem); }
-SqlEndpoint::~SqlEndpoint() { Cleanse(password); }
+SqlTls::~SqlTls() { WipeString(&key_pem); }
+SqlEndpoint::~SqlEndpoint() { WipeString(&password); }
 
 // ---------------------------------------------------------------------------
 // Errors.
@@ -703,7 +696,7 @@ std::string PoolKey(const SqlEndpoint& e) {
   if (EVP_Digest(key.data(), key.size(), md, &len, EVP_sha256(), nullptr) != 1 || len == 0) {
     return key;  // never share connections between different endpoints
   }
-  Cleanse(key);
+  WipeString(&key);
   return std::string(reinterpret_cast<const char*>(md), len);
 }
 

@@ -1,4 +1,6 @@
-// Implementation of resources/mysql/user_sql.h.
+// Implementation of resources/mysql/user_sql.h: quoting, grant targets,
+// privileges and the normal form, statements and diffs. What the server
+// reports is read back in user_sql_read.cc.
 #include "resources/mysql/user_sql.h"
 
 #include <algorithm>
@@ -8,49 +10,10 @@
 #include <set>
 #include <utility>
 
+#include "resources/mysql/user_sql_internal.h"
+
 namespace pxc::resources {
-namespace {
-
-// ---------------------------------------------------------------------------
-// Text checks.
-
-bool IsValidUtf8(std::string_view s) {
-  size_t i = 0;
-  while (i < s.size()) {
-    unsigned char c = static_cast<unsigned char>(s[i]);
-    if (c < 0x80) {
-      ++i;
-      continue;
-    }
-    size_t len;
-    uint32_t cp;
-    if ((c & 0xE0) == 0xC0) {
-      len = 2;
-      cp = c & 0x1F;
-    } else if ((c & 0xF0) == 0xE0) {
-      len = 3;
-      cp = c & 0x0F;
-    } else if ((c & 0xF8) == 0xF0) {
-      len = 4;
-      cp = c & 0x07;
-    } else {
-      return false;
-    }
-    if (i + len > s.size()) return false;
-    for (size_t k = 1; k < len; ++k) {
-      unsigned char cc = static_cast<unsigned char>(s[i + k]);
-      if ((cc & 0xC0) != 0x80) return false;
-      cp = (cp << 6) | (cc & 0x3F);
-    }
-    // Overlong forms, surrogates and values beyond U+10FFFF.
-    if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
-        (cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF) {
-      return false;
-    }
-    i += len;
-  }
-  return true;
-}
+namespace user_sql_internal {
 
 Status CheckText(std::string_view s, std::string_view what) {
   if (s.find('\0') != std::string_view::npos) {
@@ -60,115 +23,11 @@ Status CheckText(std::string_view s, std::string_view what) {
   return OkStatus();
 }
 
-std::string AsciiUpper(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
-  }
-  return out;
-}
-
-std::string AsciiLower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
-}
-
 bool IsIdentChar(unsigned char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
          c == '$';
 }
 
-std::string Join(const std::vector<std::string>& parts, std::string_view sep) {
-  std::string out;
-  for (size_t i = 0; i < parts.size(); ++i) {
-    if (i) out += sep;
-    out += parts[i];
-  }
-  return out;
-}
-
-// ---------------------------------------------------------------------------
-// Privileges.
-
-// Canonical names accepted from users. Multi-word names use single spaces.
-const std::set<std::string>& PrivilegeSet() {
-  static const std::set<std::string> kSet = {
-      // Static privileges common to MySQL and MariaDB.
-      "ALL", "ALTER", "ALTER ROUTINE", "CREATE", "CREATE ROUTINE", "CREATE TABLESPACE",
-      "CREATE TEMPORARY TABLES", "CREATE USER", "CREATE VIEW", "DELETE", "DROP", "EVENT", "EXECUTE",
-      "FILE", "INDEX", "INSERT", "LOCK TABLES", "PROCESS", "REFERENCES", "RELOAD",
-      "REPLICATION CLIENT", "REPLICATION SLAVE", "SELECT", "SHOW DATABASES", "SHOW VIEW",
-      "SHUTDOWN", "SUPER", "TRIGGER", "UPDATE", "USAGE",
-      // MySQL 8.0 static.
-      "CREATE ROLE", "DROP ROLE",
-      // MariaDB 10.3+ (10.5 split SUPER).
-      "BINLOG ADMIN", "BINLOG REPLAY", "CONNECTION ADMIN", "DELETE HISTORY", "FEDERATED ADMIN",
-      "READ_ONLY ADMIN", "REPLICATION MASTER ADMIN", "REPLICATION SLAVE ADMIN", "SET USER",
-      "SLAVE MONITOR", "SHOW CREATE ROUTINE",
-      // MySQL 8.0 / Percona 8.0 dynamic privileges.
-      "APPLICATION_PASSWORD_ADMIN", "AUDIT_ABORT_EXEMPT", "AUDIT_ADMIN",
-      "AUTHENTICATION_POLICY_ADMIN", "BACKUP_ADMIN", "BINLOG_ADMIN", "BINLOG_ENCRYPTION_ADMIN",
-      "CLONE_ADMIN", "CONNECTION_ADMIN", "ENCRYPTION_KEY_ADMIN", "FIREWALL_ADMIN",
-      "FIREWALL_EXEMPT", "FIREWALL_USER", "FLUSH_OPTIMIZER_COSTS", "FLUSH_STATUS", "FLUSH_TABLES",
-      "FLUSH_USER_RESOURCES", "GROUP_REPLICATION_ADMIN", "GROUP_REPLICATION_STREAM",
-      "INNODB_REDO_LOG_ARCHIVE", "INNODB_REDO_LOG_ENABLE", "NDB_STORED_USER",
-      "PASSWORDLESS_USER_ADMIN", "PERSIST_RO_VARIABLES_ADMIN", "REPLICATION_APPLIER",
-      "REPLICATION_SLAVE_ADMIN", "RESOURCE_GROUP_ADMIN", "RESOURCE_GROUP_USER", "ROLE_ADMIN",
-      "SENSITIVE_VARIABLES_OBSERVER", "SERVICE_CONNECTION_ADMIN", "SESSION_VARIABLES_ADMIN",
-      "SET_USER_ID", "SHOW_ROUTINE", "SKIP_QUERY_REWRITE", "SYSTEM_USER", "SYSTEM_VARIABLES_ADMIN",
-      "TABLE_ENCRYPTION_ADMIN", "TELEMETRY_LOG_ADMIN", "VERSION_TOKEN_ADMIN", "XA_RECOVER_ADMIN"};
-  return kSet;
-}
-
-const std::map<std::string, std::string>& PrivilegeAliases() {
-  static const std::map<std::string, std::string> kAliases = {
-      {"ALL PRIVILEGES", "ALL"},
-      {"BINLOG MONITOR", "REPLICATION CLIENT"},  // MariaDB 10.5+ prints BINLOG MONITOR
-      {"REPLICA MONITOR", "SLAVE MONITOR"},
-      {"REPLICATION REPLICA", "REPLICATION SLAVE"},
-  };
-  return kAliases;
-}
-
-// The global privileges MySQL 8.0 lists instead of ALL PRIVILEGES on *.*.
-const std::set<std::string>& MySql8StaticGlobal() {
-  static const std::set<std::string> kSet = {"SELECT",
-                                             "INSERT",
-                                             "UPDATE",
-                                             "DELETE",
-                                             "CREATE",
-                                             "DROP",
-                                             "RELOAD",
-                                             "SHUTDOWN",
-                                             "PROCESS",
-                                             "FILE",
-                                             "REFERENCES",
-                                             "INDEX",
-                                             "ALTER",
-                                             "SHOW DATABASES",
-                                             "SUPER",
-                                             "CREATE TEMPORARY TABLES",
-                                             "LOCK TABLES",
-                                             "EXECUTE",
-                                             "REPLICATION SLAVE",
-                                             "REPLICATION CLIENT",
-                                             "CREATE VIEW",
-                                             "SHOW VIEW",
-                                             "CREATE ROUTINE",
-                                             "ALTER ROUTINE",
-                                             "CREATE USER",
-                                             "EVENT",
-                                             "TRIGGER",
-                                             "CREATE TABLESPACE",
-                                             "CREATE ROLE",
-                                             "DROP ROLE"};
-  return kSet;
-}
-
-// Upper case, runs of whitespace collapsed to one space, trimmed.
 std::string SquashPrivilege(std::string_view p) {
   std::string out;
   bool space = false;
@@ -189,8 +48,6 @@ std::string ApplyAlias(std::string p) {
   return it == PrivilegeAliases().end() ? p : it->second;
 }
 
-// Letters, digits and '_' in words separated by single spaces: cannot carry
-// SQL syntax, so it is safe to emit even when not on the allow-list.
 bool IsSafePrivilegeToken(std::string_view p) {
   if (p.empty() || p.front() == ' ' || p.back() == ' ') return false;
   char prev = 0;
@@ -203,27 +60,18 @@ bool IsSafePrivilegeToken(std::string_view p) {
   return true;
 }
 
-// For names read back from the server: canonical if known, else kept when
-// safe. nullopt when neither.
 std::optional<std::string> LenientPrivilege(std::string_view p) {
   std::string s = ApplyAlias(SquashPrivilege(p));
   if (PrivilegeSet().count(s) || IsSafePrivilegeToken(s)) return s;
   return std::nullopt;
 }
 
-// Sorts, deduplicates, drops USAGE, reduces to ALL when ALL is present.
 std::vector<std::string> FinishPrivileges(std::set<std::string> privs) {
   privs.erase("USAGE");
   if (privs.count("ALL")) return {"ALL"};
   return std::vector<std::string>(privs.begin(), privs.end());
 }
 
-// MySQL 8.0 prints GRANT ALL ON *.* as the list of static privileges plus a
-// line of dynamic ones (BACKUP_ADMIN, ...). A global grant read back with
-// every static privilege and at least one dynamic one is therefore ALL, and
-// the dynamic privileges ALL implies fold into it. (Every static privilege
-// without any dynamic one is left as listed: that is what granting exactly
-// those gives.)
 void CollapseMySqlGlobalAll(std::vector<UserSpec::Grant>* grants, const SqlDialect& dialect) {
   if (dialect.IsMariaDB()) return;
   for (UserSpec::Grant& g : *grants) {
@@ -241,20 +89,9 @@ void CollapseMySqlGlobalAll(std::vector<UserSpec::Grant>* grants, const SqlDiale
 
 std::string PrivilegeSql(const std::string& p) { return p == "ALL" ? "ALL PRIVILEGES" : p; }
 
-// ---------------------------------------------------------------------------
-// Accounts.
-
 std::string NormalizeHost(std::string_view host) {
   return host.empty() ? std::string("%") : AsciiLower(host);
 }
-
-// ---------------------------------------------------------------------------
-// SHOW GRANTS tokenizer.
-
-struct Token {
-  enum Kind { kWord, kIdent, kString, kPunct } kind;
-  std::string text;
-};
 
 bool IsWordByte(unsigned char c) { return IsIdentChar(c) || c >= 0x80; }
 
@@ -355,198 +192,117 @@ StatusOr<std::vector<Token>> Tokenize(std::string_view s) {
 bool IsWord(const Token& t, std::string_view upper) {
   return t.kind == Token::kWord && AsciiUpper(t.text) == upper;
 }
+
 bool IsPunct(const Token& t, char c) { return t.kind == Token::kPunct && t.text[0] == c; }
 
-// ---------------------------------------------------------------------------
-// Minimal JSON reader for mysql.global_priv.Priv: top-level object, scalar
-// members kept as text (strings decoded), nested values skipped.
-
-class JsonReader {
- public:
-  explicit JsonReader(std::string_view s) : s_(s) {}
-
-  StatusOr<std::map<std::string, std::string>> TopLevel() {
-    std::map<std::string, std::string> out;
-    Ws();
-    if (!Eat('{')) return Error("expected an object");
-    Ws();
-    if (Eat('}')) return Finish(std::move(out));
-    for (;;) {
-      Ws();
-      PXC_ASSIGN_OR_RETURN(std::string key, String());
-      Ws();
-      if (!Eat(':')) return Error("expected ':'");
-      Ws();
-      PXC_ASSIGN_OR_RETURN(std::optional<std::string> value, Value(0));
-      if (value) out[key] = *value;
-      Ws();
-      if (Eat(',')) continue;
-      if (Eat('}')) break;
-      return Error("expected ',' or '}'");
+StatusOr<std::vector<UserSpec::Grant>> NormalizeGrants(const std::vector<UserSpec::Grant>& grants,
+                                                       bool strict) {
+  std::map<std::string, std::pair<std::set<std::string>, bool>> by_target;
+  for (size_t gi = 0; gi < grants.size(); ++gi) {
+    const UserSpec::Grant& g = grants[gi];
+    PXC_ASSIGN_OR_RETURN(GrantTarget target, ParseGrantTarget(g.on));
+    // A user's database name means that database unless it is a pattern;
+    // what the server reports is already in its own (escaped) form.
+    if (strict && !g.database_pattern && target.db && !target.table) {
+      target.db = EscapeDatabaseWildcards(*target.db);
     }
-    return Finish(std::move(out));
-  }
-
- private:
-  StatusOr<std::map<std::string, std::string>> Finish(std::map<std::string, std::string> out) {
-    Ws();
-    if (i_ != s_.size()) return Error("trailing data");
-    return out;
-  }
-  Status Error(std::string_view what) {
-    return InvalidArgumentError("mysql.global_priv JSON: " + std::string(what) + " at offset " +
-                                std::to_string(i_));
-  }
-  void Ws() {
-    while (i_ < s_.size() && (s_[i_] == ' ' || s_[i_] == '\t' || s_[i_] == '\n' || s_[i_] == '\r'))
-      ++i_;
-  }
-  bool Eat(char c) {
-    if (i_ < s_.size() && s_[i_] == c) {
-      ++i_;
-      return true;
-    }
-    return false;
-  }
-  static void AppendUtf8(std::string* out, uint32_t cp) {
-    if (cp < 0x80) {
-      *out += static_cast<char>(cp);
-    } else if (cp < 0x800) {
-      *out += static_cast<char>(0xC0 | (cp >> 6));
-      *out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else if (cp < 0x10000) {
-      *out += static_cast<char>(0xE0 | (cp >> 12));
-      *out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-      *out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else {
-      *out += static_cast<char>(0xF0 | (cp >> 18));
-      *out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-      *out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-      *out += static_cast<char>(0x80 | (cp & 0x3F));
-    }
-  }
-  StatusOr<uint32_t> Hex4() {
-    if (i_ + 4 > s_.size()) return Error("short \\u escape");
-    uint32_t v = 0;
-    for (int k = 0; k < 4; ++k) {
-      char c = s_[i_++];
-      v <<= 4;
-      if (c >= '0' && c <= '9') {
-        v |= static_cast<uint32_t>(c - '0');
-      } else if (c >= 'a' && c <= 'f') {
-        v |= static_cast<uint32_t>(c - 'a' + 10);
-      } else if (c >= 'A' && c <= 'F') {
-        v |= static_cast<uint32_t>(c - 'A' + 10);
-      } else {
-        return Error("bad \\u escape");
+    auto& [privs, wgo] = by_target[FormatGrantTarget(target)];
+    for (const std::string& p : g.privileges) {
+      if (strict) {
+        auto c = CanonicalPrivilege(p);
+        if (!c.ok()) return c.status().WithContext("grant on " + FormatGrantTarget(target));
+        privs.insert(*c);
+      } else if (auto c = LenientPrivilege(p)) {
+        privs.insert(*c);
       }
     }
-    return v;
+    wgo = wgo || g.with_grant_option;
   }
-  StatusOr<std::string> String() {
-    if (!Eat('"')) return Error("expected a string");
-    std::string out;
-    while (i_ < s_.size()) {
-      char c = s_[i_++];
-      if (c == '"') return out;
-      if (c != '\\') {
-        out += c;
-        continue;
-      }
-      if (i_ >= s_.size()) break;
-      char e = s_[i_++];
-      switch (e) {
-        case '"':
-          out += '"';
-          break;
-        case '\\':
-          out += '\\';
-          break;
-        case '/':
-          out += '/';
-          break;
-        case 'b':
-          out += '\b';
-          break;
-        case 'f':
-          out += '\f';
-          break;
-        case 'n':
-          out += '\n';
-          break;
-        case 'r':
-          out += '\r';
-          break;
-        case 't':
-          out += '\t';
-          break;
-        case 'u': {
-          PXC_ASSIGN_OR_RETURN(uint32_t cp, Hex4());
-          if (cp >= 0xD800 && cp <= 0xDBFF && i_ + 1 < s_.size() && s_[i_] == '\\' &&
-              s_[i_ + 1] == 'u') {
-            i_ += 2;
-            PXC_ASSIGN_OR_RETURN(uint32_t lo, Hex4());
-            if (lo >= 0xDC00 && lo <= 0xDFFF) {
-              cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
-            } else {
-              AppendUtf8(&out, 0xFFFD);
-              cp = lo;
-            }
-          }
-          if (cp >= 0xD800 && cp <= 0xDFFF) cp = 0xFFFD;
-          AppendUtf8(&out, cp);
-          break;
-        }
-        default:
-          return Error("bad escape");
-      }
-    }
-    return Error("unterminated string");
+  std::vector<UserSpec::Grant> out;
+  for (auto& [on, entry] : by_target) {
+    std::vector<std::string> privs = FinishPrivileges(std::move(entry.first));
+    if (privs.empty() && !entry.second) continue;
+    out.push_back(UserSpec::Grant{std::move(privs), on, entry.second});
   }
-  // Scalars as text; nullopt for null and nested values.
-  StatusOr<std::optional<std::string>> Value(int depth) {
-    if (depth > 64) return Error("nesting too deep");
-    if (i_ >= s_.size()) return Error("unexpected end");
-    char c = s_[i_];
-    if (c == '"') {
-      PXC_ASSIGN_OR_RETURN(std::string s, String());
-      return std::optional<std::string>(std::move(s));
-    }
-    if (c == '{' || c == '[') {
-      char close = c == '{' ? '}' : ']';
-      ++i_;
-      Ws();
-      if (Eat(close)) return std::optional<std::string>();
-      for (;;) {
-        Ws();
-        if (c == '{') {
-          PXC_RETURN_IF_ERROR(String().status());
-          Ws();
-          if (!Eat(':')) return Error("expected ':'");
-          Ws();
-        }
-        PXC_RETURN_IF_ERROR(Value(depth + 1).status());
-        Ws();
-        if (Eat(',')) continue;
-        if (Eat(close)) return std::optional<std::string>();
-        return Error("expected ',' or a closing bracket");
-      }
-    }
-    size_t start = i_;
-    while (i_ < s_.size() && s_[i_] != ',' && s_[i_] != '}' && s_[i_] != ']' && s_[i_] != ' ' &&
-           s_[i_] != '\n' && s_[i_] != '\t' && s_[i_] != '\r')
-      ++i_;
-    std::string text(s_.substr(start, i_ - start));
-    if (text.empty()) return Error("expected a value");
-    if (text == "null") return std::optional<std::string>();
-    return std::optional<std::string>(std::move(text));
-  }
+  return out;
+}
 
-  std::string_view s_;
-  size_t i_ = 0;
-};
+const std::set<std::string>& PrivilegeSet() {
+  static const std::set<std::string> kSet = {
+      // Static privileges common to MySQL and MariaDB.
+      "ALL", "ALTER", "ALTER ROUTINE", "CREATE", "CREATE ROUTINE", "CREATE TABLESPACE",
+      "CREATE TEMPORARY TABLES", "CREATE USER", "CREATE VIEW", "DELETE", "DROP", "EVENT", "EXECUTE",
+      "FILE", "INDEX", "INSERT", "LOCK TABLES", "PROCESS", "REFERENCES", "RELOAD",
+      "REPLICATION CLIENT", "REPLICATION SLAVE", "SELECT", "SHOW DATABASES", "SHOW VIEW",
+      "SHUTDOWN", "SUPER", "TRIGGER", "UPDATE", "USAGE",
+      // MySQL 8.0 static.
+      "CREATE ROLE", "DROP ROLE",
+      // MariaDB 10.3+ (10.5 split SUPER).
+      "BINLOG ADMIN", "BINLOG REPLAY", "CONNECTION ADMIN", "DELETE HISTORY", "FEDERATED ADMIN",
+      "READ_ONLY ADMIN", "REPLICATION MASTER ADMIN", "REPLICATION SLAVE ADMIN", "SET USER",
+      "SLAVE MONITOR", "SHOW CREATE ROUTINE",
+      // MySQL 8.0 / Percona 8.0 dynamic privileges.
+      "APPLICATION_PASSWORD_ADMIN", "AUDIT_ABORT_EXEMPT", "AUDIT_ADMIN",
+      "AUTHENTICATION_POLICY_ADMIN", "BACKUP_ADMIN", "BINLOG_ADMIN", "BINLOG_ENCRYPTION_ADMIN",
+      "CLONE_ADMIN", "CONNECTION_ADMIN", "ENCRYPTION_KEY_ADMIN", "FIREWALL_ADMIN",
+      "FIREWALL_EXEMPT", "FIREWALL_USER", "FLUSH_OPTIMIZER_COSTS", "FLUSH_STATUS", "FLUSH_TABLES",
+      "FLUSH_USER_RESOURCES", "GROUP_REPLICATION_ADMIN", "GROUP_REPLICATION_STREAM",
+      "INNODB_REDO_LOG_ARCHIVE", "INNODB_REDO_LOG_ENABLE", "NDB_STORED_USER",
+      "PASSWORDLESS_USER_ADMIN", "PERSIST_RO_VARIABLES_ADMIN", "REPLICATION_APPLIER",
+      "REPLICATION_SLAVE_ADMIN", "RESOURCE_GROUP_ADMIN", "RESOURCE_GROUP_USER", "ROLE_ADMIN",
+      "SENSITIVE_VARIABLES_OBSERVER", "SERVICE_CONNECTION_ADMIN", "SESSION_VARIABLES_ADMIN",
+      "SET_USER_ID", "SHOW_ROUTINE", "SKIP_QUERY_REWRITE", "SYSTEM_USER", "SYSTEM_VARIABLES_ADMIN",
+      "TABLE_ENCRYPTION_ADMIN", "TELEMETRY_LOG_ADMIN", "VERSION_TOKEN_ADMIN", "XA_RECOVER_ADMIN"};
+  return kSet;
+}
 
-}  // namespace
+const std::map<std::string, std::string>& PrivilegeAliases() {
+  static const std::map<std::string, std::string> kAliases = {
+      {"ALL PRIVILEGES", "ALL"},
+      {"BINLOG MONITOR", "REPLICATION CLIENT"},  // MariaDB 10.5+ prints BINLOG MONITOR
+      {"REPLICA MONITOR", "SLAVE MONITOR"},
+      {"REPLICATION REPLICA", "REPLICATION SLAVE"},
+  };
+  return kAliases;
+}
+
+const std::set<std::string>& MySql8StaticGlobal() {
+  static const std::set<std::string> kSet = {"SELECT",
+                                             "INSERT",
+                                             "UPDATE",
+                                             "DELETE",
+                                             "CREATE",
+                                             "DROP",
+                                             "RELOAD",
+                                             "SHUTDOWN",
+                                             "PROCESS",
+                                             "FILE",
+                                             "REFERENCES",
+                                             "INDEX",
+                                             "ALTER",
+                                             "SHOW DATABASES",
+                                             "SUPER",
+                                             "CREATE TEMPORARY TABLES",
+                                             "LOCK TABLES",
+                                             "EXECUTE",
+                                             "REPLICATION SLAVE",
+                                             "REPLICATION CLIENT",
+                                             "CREATE VIEW",
+                                             "SHOW VIEW",
+                                             "CREATE ROUTINE",
+                                             "ALTER ROUTINE",
+                                             "CREATE USER",
+                                             "EVENT",
+                                             "TRIGGER",
+                                             "CREATE TABLESPACE",
+                                             "CREATE ROLE",
+                                             "DROP ROLE"};
+  return kSet;
+}
+
+}  // namespace user_sql_internal
+
+using namespace user_sql_internal;
 
 // ---------------------------------------------------------------------------
 // Dialect.
@@ -813,39 +569,6 @@ const std::vector<std::string>& AllowedPrivileges() {
 }
 
 namespace {
-
-// Merges grants per target (normal form), sorted by target.
-StatusOr<std::vector<UserSpec::Grant>> NormalizeGrants(const std::vector<UserSpec::Grant>& grants,
-                                                       bool strict) {
-  std::map<std::string, std::pair<std::set<std::string>, bool>> by_target;
-  for (size_t gi = 0; gi < grants.size(); ++gi) {
-    const UserSpec::Grant& g = grants[gi];
-    PXC_ASSIGN_OR_RETURN(GrantTarget target, ParseGrantTarget(g.on));
-    // A user's database name means that database unless it is a pattern;
-    // what the server reports is already in its own (escaped) form.
-    if (strict && !g.database_pattern && target.db && !target.table) {
-      target.db = EscapeDatabaseWildcards(*target.db);
-    }
-    auto& [privs, wgo] = by_target[FormatGrantTarget(target)];
-    for (const std::string& p : g.privileges) {
-      if (strict) {
-        auto c = CanonicalPrivilege(p);
-        if (!c.ok()) return c.status().WithContext("grant on " + FormatGrantTarget(target));
-        privs.insert(*c);
-      } else if (auto c = LenientPrivilege(p)) {
-        privs.insert(*c);
-      }
-    }
-    wgo = wgo || g.with_grant_option;
-  }
-  std::vector<UserSpec::Grant> out;
-  for (auto& [on, entry] : by_target) {
-    std::vector<std::string> privs = FinishPrivileges(std::move(entry.first));
-    if (privs.empty() && !entry.second) continue;
-    out.push_back(UserSpec::Grant{std::move(privs), on, entry.second});
-  }
-  return out;
-}
 
 Status CheckRequire(const UserSpec::Require& r) {
   PXC_RETURN_IF_ERROR(CheckText(r.subject, "require subject"));
@@ -1142,344 +865,6 @@ StatusOr<std::vector<SqlStatement>> DiffUserStatements(const UserSpec& current_i
     }
   }
   return out;
-}
-
-// ---------------------------------------------------------------------------
-// Reading back.
-
-namespace {
-
-// A SHOW GRANTS line as it may appear in messages: everything from
-// IDENTIFIED on is withheld (MariaDB prints the password hash there).
-std::string SafeGrantLine(std::string_view line) {
-  std::string upper = AsciiUpper(line);
-  size_t cut = upper.find("IDENTIFIED");
-  if (cut == std::string::npos) return std::string(line);
-  return std::string(line.substr(0, cut)) + "[rest withheld: it may hold a password hash]";
-}
-
-// Parses one SHOW GRANTS line into `result` and `raw` (only on success).
-// `safe` is the line as messages may show it.
-Status ParseGrantLine(const std::string& line, const std::string& safe, ParsedGrants& result,
-                      std::vector<UserSpec::Grant>& raw) {
-  auto bad = [&](std::string_view what) {
-    return InvalidArgumentError("cannot parse SHOW GRANTS line \"" + safe +
-                                "\": " + std::string(what));
-  };
-  auto toks_or = Tokenize(line);
-  if (!toks_or.ok()) return bad(toks_or.status().message());
-  const std::vector<Token>& t = *toks_or;
-  if (t.empty()) return OkStatus();
-  if (!IsWord(t[0], "GRANT")) {
-    result.ignored.push_back(safe);  // REVOKE (partial revokes), SET DEFAULT ROLE, ...
-    return OkStatus();
-  }
-  size_t i = 1;
-  // Privilege list.
-  std::vector<std::string> privs;
-  std::vector<std::string> words;
-  bool role_grant = false;
-  bool column_level = false;
-  auto flush = [&] {
-    if (!words.empty()) privs.push_back(Join(words, " "));
-    words.clear();
-  };
-  for (; i < t.size(); ++i) {
-    const Token& tok = t[i];
-    if (tok.kind == Token::kWord && (IsWord(tok, "ON") || IsWord(tok, "TO"))) break;
-    if (tok.kind == Token::kIdent || tok.kind == Token::kString) {
-      role_grant = true;
-      break;
-    }
-    if (IsPunct(tok, ',')) {
-      flush();
-    } else if (IsPunct(tok, '(')) {
-      // Column list: the privilege before it is column-level.
-      column_level = true;
-      words.clear();
-      while (i < t.size() && !IsPunct(t[i], ')')) ++i;
-      if (i >= t.size()) return bad("unterminated column list");
-    } else if (tok.kind == Token::kWord) {
-      words.push_back(AsciiUpper(tok.text));
-    } else {
-      return bad("unexpected '" + tok.text + "' in the privilege list");
-    }
-  }
-  flush();
-  if (role_grant || i >= t.size() || IsWord(t[i], "TO")) {
-    result.ignored.push_back(safe);  // GRANT `role` TO ...
-    return OkStatus();
-  }
-  ++i;  // ON
-  if (i < t.size() &&
-      (IsWord(t[i], "PROCEDURE") || IsWord(t[i], "FUNCTION") || IsWord(t[i], "PACKAGE"))) {
-    result.ignored.push_back(safe);
-    return OkStatus();
-  }
-  if (std::find(privs.begin(), privs.end(), "PROXY") != privs.end()) {
-    result.ignored.push_back(safe);
-    return OkStatus();
-  }
-  if (i < t.size() && IsWord(t[i], "TABLE")) ++i;
-  // Target: part [. part]
-  auto read_part = [&](std::optional<std::string>* out) -> bool {
-    if (i >= t.size()) return false;
-    if (IsPunct(t[i], '*')) {
-      *out = std::nullopt;
-    } else if (t[i].kind == Token::kIdent || t[i].kind == Token::kWord) {
-      *out = t[i].text;
-    } else {
-      return false;
-    }
-    ++i;
-    return true;
-  };
-  GrantTarget target;
-  if (!read_part(&target.db)) return bad("expected a database after ON");
-  if (i < t.size() && IsPunct(t[i], '.')) {
-    ++i;
-    if (!read_part(&target.table)) return bad("expected a table after '.'");
-  } else {
-    return bad("expected db.table after ON");
-  }
-  if (i >= t.size() || !IsWord(t[i], "TO")) return bad("expected TO after the target");
-  ++i;
-  // Account: name@host.
-  if (i < t.size()) ++i;
-  if (i < t.size() && IsPunct(t[i], '@')) i += 2;
-  // Options.
-  bool wgo = false;
-  while (i < t.size()) {
-    if (IsWord(t[i], "REQUIRE")) {
-      ++i;
-      UserSpec::Require r;
-      if (i < t.size() && IsWord(t[i], "NONE")) {
-        r.kind = UserSpec::Require::kNone;
-        ++i;
-      } else if (i < t.size() && IsWord(t[i], "SSL")) {
-        r.kind = UserSpec::Require::kSsl;
-        ++i;
-      } else if (i < t.size() && IsWord(t[i], "X509")) {
-        r.kind = UserSpec::Require::kX509;
-        ++i;
-      } else {
-        r.kind = UserSpec::Require::kSpecified;
-        while (i + 1 < t.size() && t[i].kind == Token::kWord && t[i + 1].kind == Token::kString) {
-          std::string key = AsciiUpper(t[i].text);
-          if (key == "SUBJECT") {
-            r.subject = t[i + 1].text;
-          } else if (key == "ISSUER") {
-            r.issuer = t[i + 1].text;
-          } else if (key == "CIPHER") {
-            r.cipher = t[i + 1].text;
-          } else {
-            return bad("unknown REQUIRE option " + t[i].text);
-          }
-          i += 2;
-          if (i < t.size() && IsWord(t[i], "AND")) ++i;
-        }
-        if (r.subject.empty() && r.issuer.empty() && r.cipher.empty()) {
-          return bad("empty REQUIRE clause");
-        }
-      }
-      result.require = r;
-    } else if (IsWord(t[i], "WITH")) {
-      ++i;
-      while (i < t.size()) {
-        if (IsWord(t[i], "GRANT") && i + 1 < t.size() && IsWord(t[i + 1], "OPTION")) {
-          wgo = true;
-          i += 2;
-        } else if (t[i].kind == Token::kWord && AsciiUpper(t[i].text).rfind("MAX_", 0) == 0) {
-          i += 2;  // MAX_xxx N
-        } else {
-          break;
-        }
-      }
-    } else {
-      ++i;  // IDENTIFIED BY PASSWORD '...', VIA ... USING ..., AS ..., etc.
-    }
-  }
-  if (column_level) result.ignored.push_back(safe + " (column-level privileges)");
-  UserSpec::Grant g;
-  g.on = FormatGrantTarget(target);
-  g.with_grant_option = wgo;
-  for (const std::string& p : privs) {
-    if (auto c = LenientPrivilege(p)) {
-      g.privileges.push_back(*c);
-    } else {
-      result.ignored.push_back(safe + " (privilege " + p + ")");
-    }
-  }
-  raw.push_back(std::move(g));
-  return OkStatus();
-}
-
-// MariaDB prints REQUIRE SUBJECT/ISSUER/CIPHER values without escaping their
-// quotes ('/O=O'Reilly/CN=CA'). The line without its REQUIRE clause (and
-// with any WITH clause after it kept), cut at the first and at the last
-// " REQUIRE " whose clause holds a quote; empty when there is none. REQUIRE
-// itself is read from mysql.global_priv.
-std::vector<std::string> WithoutRequireClause(const std::string& line) {
-  std::vector<std::string> out;
-  size_t first = line.find(" REQUIRE ");
-  size_t last = line.rfind(" REQUIRE ");
-  for (size_t at : {first, last}) {
-    if (at == std::string::npos) continue;
-    std::string tail = line.substr(at);
-    if (tail.find('\'') == std::string::npos) continue;
-    std::string with;
-    static const std::regex kWith("( WITH( GRANT OPTION| MAX_[A-Z_]+ [0-9]+)+)$");
-    std::smatch m;
-    if (std::regex_search(tail, m, kWith)) with = m[1].str();
-    std::string candidate = line.substr(0, at) + with;
-    if (std::find(out.begin(), out.end(), candidate) == out.end()) out.push_back(candidate);
-  }
-  return out;
-}
-
-}  // namespace
-
-StatusOr<ParsedGrants> ParseShowGrants(const std::vector<std::string>& lines,
-                                       const SqlDialect& dialect) {
-  ParsedGrants result;
-  std::vector<UserSpec::Grant> raw;
-  for (const std::string& line : lines) {
-    const std::string safe = SafeGrantLine(line);
-    ParsedGrants one;
-    std::vector<UserSpec::Grant> one_raw;
-    Status st = ParseGrantLine(line, safe, one, one_raw);
-    if (!st.ok() && dialect.IsMariaDB()) {
-      for (const std::string& stripped : WithoutRequireClause(line)) {
-        ParsedGrants retry;
-        std::vector<UserSpec::Grant> retry_raw;
-        if (ParseGrantLine(stripped, safe, retry, retry_raw).ok()) {
-          one = std::move(retry);
-          one_raw = std::move(retry_raw);
-          one.require.reset();
-          one.ignored.push_back(safe + " (REQUIRE clause with unescaped quotes, not read)");
-          st = OkStatus();
-          break;
-        }
-      }
-    }
-    if (!st.ok()) return st;
-    if (!dialect.db_wildcards) {
-      // The server's names are literal: give them the escaped normal form.
-      for (auto& g : one_raw) {
-        auto target = ParseGrantTarget(g.on);
-        if (target.ok() && target->db && !target->table) {
-          target->db = EscapeDatabaseWildcards(*target->db);
-          g.on = FormatGrantTarget(*target);
-        }
-      }
-    }
-    if (one.require) result.require = one.require;
-    for (auto& i : one.ignored) result.ignored.push_back(std::move(i));
-    for (auto& g : one_raw) raw.push_back(std::move(g));
-  }
-  PXC_ASSIGN_OR_RETURN(result.grants, NormalizeGrants(raw, /*strict=*/false));
-
-  CollapseMySqlGlobalAll(&result.grants, dialect);
-  return result;
-}
-
-StatusOr<UserSpec::Require> RequireFromUserRow(std::string_view ssl_type,
-                                               std::string_view ssl_cipher,
-                                               std::string_view x509_issuer,
-                                               std::string_view x509_subject) {
-  UserSpec::Require r;
-  std::string type = AsciiUpper(ssl_type);
-  if (type.empty()) {
-    r.kind = UserSpec::Require::kNone;
-    return r;
-  }
-  if (type == "ANY") {
-    r.kind = UserSpec::Require::kSsl;
-  } else if (type == "X509") {
-    r.kind = UserSpec::Require::kX509;
-  } else if (type == "SPECIFIED") {
-    r.kind = UserSpec::Require::kSpecified;
-    r.cipher = std::string(ssl_cipher);
-    r.issuer = std::string(x509_issuer);
-    r.subject = std::string(x509_subject);
-  } else {
-    return InvalidArgumentError("unknown mysql.user ssl_type \"" + std::string(ssl_type) + "\"");
-  }
-  return r;
-}
-
-StatusOr<GlobalPriv> ParseGlobalPrivJson(std::string_view json) {
-  JsonReader reader(json);
-  PXC_ASSIGN_OR_RETURN(auto members, reader.TopLevel());
-  GlobalPriv out;
-  auto get = [&](const char* key) -> std::string {
-    auto it = members.find(key);
-    return it == members.end() ? std::string() : it->second;
-  };
-  std::string type = get("ssl_type");
-  std::string name;
-  if (type.empty() || type == "0") {
-    name = "";
-  } else if (type == "1") {
-    name = "ANY";
-  } else if (type == "2") {
-    name = "X509";
-  } else if (type == "3") {
-    name = "SPECIFIED";
-  } else {
-    return InvalidArgumentError("mysql.global_priv JSON: unknown ssl_type " + type);
-  }
-  PXC_ASSIGN_OR_RETURN(out.require, RequireFromUserRow(name, get("ssl_cipher"), get("x509_issuer"),
-                                                       get("x509_subject")));
-  out.plugin = get("plugin");
-  return out;
-}
-
-StatusOr<std::optional<UserSpec>> ReadUser(SqlExecutor& sql, std::string_view name,
-                                           std::string_view host, const SqlDialect& dialect) {
-  UserSpec user;
-  user.name = std::string(name);
-  user.host = NormalizeHost(host);
-  PXC_ASSIGN_OR_RETURN(std::string qname, QuoteString(user.name, dialect));
-  PXC_ASSIGN_OR_RETURN(std::string qhost, QuoteString(user.host, dialect));
-  PXC_ASSIGN_OR_RETURN(std::string account, QuoteAccount(user.name, user.host, dialect));
-  const std::string where = " WHERE User = " + qname + " AND Host = " + qhost;
-
-  bool global_priv =
-      dialect.IsMariaDB() && (dialect.major > 10 || (dialect.major == 10 && dialect.minor >= 4));
-  if (global_priv) {
-    PXC_ASSIGN_OR_RETURN(SqlResult r, sql.Query("SELECT Priv FROM mysql.global_priv" + where));
-    if (r.rows.empty()) return std::optional<UserSpec>();
-    if (r.rows[0].empty()) return InternalError("mysql.global_priv: unexpected result shape");
-    PXC_ASSIGN_OR_RETURN(GlobalPriv gp, ParseGlobalPrivJson(r.rows[0][0].value_or("{}")));
-    user.require = gp.require;
-    user.auth_plugin = AsciiLower(gp.plugin);
-  } else {
-    PXC_ASSIGN_OR_RETURN(
-        SqlResult r,
-        sql.Query("SELECT ssl_type, ssl_cipher, x509_issuer, x509_subject, plugin FROM mysql.user" +
-                  where));
-    if (r.rows.empty()) return std::optional<UserSpec>();
-    const auto& row = r.rows[0];
-    if (row.size() != 5) return InternalError("mysql.user: unexpected result shape");
-    PXC_ASSIGN_OR_RETURN(user.require,
-                         RequireFromUserRow(row[0].value_or(""), row[1].value_or(""),
-                                            row[2].value_or(""), row[3].value_or("")));
-    user.auth_plugin = AsciiLower(row[4].value_or(""));
-  }
-
-  auto grants = sql.Query("SHOW GRANTS FOR " + account);
-  if (!grants.ok()) {
-    if (grants.status().code() == StatusCode::kNotFound) return std::optional<UserSpec>();
-    return grants.status();
-  }
-  std::vector<std::string> lines;
-  for (const auto& row : grants->rows) {
-    if (!row.empty() && row[0]) lines.push_back(*row[0]);
-  }
-  PXC_ASSIGN_OR_RETURN(ParsedGrants parsed, ParseShowGrants(lines, dialect));
-  user.grants = std::move(parsed.grants);
-  return std::optional<UserSpec>(std::move(user));
 }
 
 Status ApplyStatements(SqlExecutor& sql, const std::vector<SqlStatement>& statements) {
