@@ -192,4 +192,36 @@ Status CheckDirectoryChain(const std::vector<PathEntry>& chain,
       " && chmod go-w " + c + "`), or use another directory");
 }
 
+std::string ParentDirectory(const std::string& path) {
+  const size_t slash = path.find_last_of('/');
+  return slash == 0 || slash == std::string::npos ? "/" : path.substr(0, slash);
+}
+
+DirectoryReport MakeDirectoryReport(const std::string& dir, uint32_t writer_uid,
+                                    const std::vector<PathEntry>& chain,
+                                    const std::vector<PathEntry>& resolved,
+                                    const std::string& where) {
+  DirectoryReport report;
+  report.path = dir;
+  report.writer_uid = writer_uid;
+  if (!chain.empty() && chain.front().exists) {
+    const PathEntry& leaf = chain.front();
+    report.exists = true;
+    report.symlink = S_ISLNK(leaf.mode);
+    FileStat st;
+    st.mode = leaf.mode & 07777u;
+    st.type = S_ISREG(leaf.mode)   ? FileType::kRegular
+              : S_ISDIR(leaf.mode) ? FileType::kDirectory
+              : S_ISLNK(leaf.mode) ? FileType::kSymlink
+                                   : FileType::kOther;
+    st.owner = leaf.owner;
+    st.group = leaf.group;
+    report.stat = std::move(st);
+  }
+  report.problem = DirectoryChainProblem(chain, resolved, writer_uid);
+  Status verdict = CheckDirectoryChain(chain, resolved, writer_uid);
+  if (!verdict.ok()) report.refusal = verdict.message() + " (on " + where + ")";
+  return report;
+}
+
 }  // namespace pxc::resources

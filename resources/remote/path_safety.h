@@ -1,7 +1,7 @@
 // Whether a directory on a node is safe for pxc to write into, and the
 // lexical checks of the directories pxc is given (cert_dir). Pure logic, no
-// I/O: SshSession (resources/remote/ssh_client.h) collects what the node says about
-// each component of a path and asks CheckDirectoryChain.
+// I/O: a NodeHost (SshSession, MemHost) collects what the node says about
+// each component of a path and asks MakeDirectoryReport.
 //
 // Why. pxc writes as root. A file is written to a temporary name in the
 // target directory, given its owner and mode, and renamed over the target.
@@ -26,6 +26,7 @@
 #include <string_view>
 #include <vector>
 
+#include "resources/remote/node_host.h"
 #include "schema/status.h"
 
 namespace pxc::resources {
@@ -44,6 +45,10 @@ struct PathEntry {
 // "/a/b/c" -> {"/a/b/c", "/a/b", "/a", "/"}; "/" -> {"/"}. `path` must be
 // absolute and normalised (see NormalizeAbsolutePath).
 std::vector<std::string> PathPrefixes(const std::string& path);
+
+// The directory part of an absolute path: "/a/b" -> "/a", "/a" -> "/",
+// "/" -> "/" (and "/" for a path without '/').
+std::string ParentDirectory(const std::string& path);
 
 // Lexically normalises an absolute path: repeated slashes collapse, "."
 // components and a trailing slash go. kInvalidArgument for a relative path,
@@ -79,5 +84,13 @@ std::optional<std::string> DirectoryChainProblem(const std::vector<PathEntry>& c
 
 // "0750".
 std::string FormatOctalMode(uint32_t mode);
+
+// The DirectoryReport of `dir` from what a node says about it (`chain` and
+// `resolved` as for CheckDirectoryChain, `writer_uid` the writing account);
+// `where` (the node, as NodeHost::Describe says) ends the refusal text.
+DirectoryReport MakeDirectoryReport(const std::string& dir, uint32_t writer_uid,
+                                    const std::vector<PathEntry>& chain,
+                                    const std::vector<PathEntry>& resolved,
+                                    const std::string& where);
 
 }  // namespace pxc::resources

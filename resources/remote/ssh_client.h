@@ -52,11 +52,13 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 
+#include "resources/remote/node_host.h"
 #include "schema/status.h"
 
 namespace pxc::resources {
@@ -107,9 +109,9 @@ struct SshTarget {
 // Quotes `s` for a POSIX shell: 'it'\''s'. Safe for any byte except NUL.
 std::string ShellQuote(std::string_view s);
 
-// One SSH connection. Move-only; the destructor disconnects. A moved-from
-// session may only be destroyed or assigned to.
-class SshSession {
+// One SSH connection: the NodeHost of a real node. Move-only; the destructor
+// disconnects. A moved-from session may only be destroyed or assigned to.
+class SshSession final : public NodeHost {
  public:
   // Resolves and connects (bounded by connect_timeout_seconds), verifies the
   // host key, then authenticates. See the file comment for the errors.
@@ -119,13 +121,13 @@ class SshSession {
   SshSession& operator=(SshSession&&) noexcept;
   SshSession(const SshSession&) = delete;
   SshSession& operator=(const SshSession&) = delete;
-  ~SshSession();
+  ~SshSession() override;
 
-  struct ExecResult {
-    int exit_status = -1;  // -1 when the command died from a signal.
-    std::string stdout_text;
-    std::string stderr_text;
-  };
+  using ExecResult = ::pxc::resources::ExecResult;
+  using FileType = ::pxc::resources::FileType;
+  using FileStat = ::pxc::resources::FileStat;
+  using DirectoryReport = ::pxc::resources::DirectoryReport;
+
   // Runs `command` with the login shell (through `sudo -n -- sh -c` when
   // SshTarget::sudo), feeding `stdin_data` and then end-of-file. A non-zero
   // exit status is returned in ExecResult, not as an error; errors are
@@ -133,42 +135,24 @@ class SshSession {
   // the command is sent SIGTERM and its channel closed), kPermissionDenied
   // (sudo refused) and kFailedPrecondition (sudo missing, or more than
   // 64 MiB of output).
-  StatusOr<ExecResult> Exec(const std::string& command, std::string_view stdin_data = {});
+  StatusOr<ExecResult> Exec(const std::string& command, std::string_view stdin_data = {}) override;
 
   // Contents of the regular file at absolute `path`; nullopt when it (or a
   // parent) does not exist. kFailedPrecondition for a directory or a file
   // larger than 16 MiB; kPermissionDenied naming the path.
-  StatusOr<std::optional<std::string>> ReadFile(const std::string& path);
+  StatusOr<std::optional<std::string>> ReadFile(const std::string& path) override;
 
-  enum class FileType { kRegular, kDirectory, kSymlink, kOther };
-  struct FileStat {
-    uint32_t mode = 0;  // Permission bits, st_mode & 07777.
-    FileType type = FileType::kOther;
-    std::string owner;  // User name, or the numeric uid if it has no name.
-    std::string group;  // Group name, or the numeric gid.
-    uint64_t size = 0;
-  };
   // Follows symlinks. nullopt when `path` does not exist.
-  StatusOr<std::optional<FileStat>> Stat(const std::string& path);
+  StatusOr<std::optional<FileStat>> Stat(const std::string& path) override;
   // Does not follow a final symbolic link (its type is then kSymlink).
-  StatusOr<std::optional<FileStat>> Lstat(const std::string& path);
+  StatusOr<std::optional<FileStat>> Lstat(const std::string& path) override;
+  // `ls -1A` of the directory; empty when it does not exist.
+  StatusOr<std::vector<std::string>> ListDirectory(const std::string& dir) override;
 
-  // What pxc needs to know before it writes into a directory: the directory
-  // itself (lstat) and whether any account other than root and the SSH user
-  // can change it or one of its parents (resources/remote/path_safety.h).
-  struct DirectoryReport {
-    std::string path;  // normalised
-    uint32_t writer_uid = 0;
-    bool exists = false;
-    bool symlink = false;
-    std::optional<FileStat> stat;  // lstat of the directory, when it exists
-    // Short reason it is unsafe ("/etc/mysql/certs is owned by mysql
-    // (mysql:mysql 0750)"), nullopt when safe. Missing components are safe.
-    std::optional<std::string> problem;
-    std::string refusal;  // the full explanation and fix, when unsafe
-  };
+  // The directory and its parents as the node reports them (see
+  // DirectoryReport).
   // kInvalidArgument for a path with "..".
-  StatusOr<DirectoryReport> InspectDirectory(const std::string& dir);
+  StatusOr<DirectoryReport> InspectDirectory(const std::string& dir) override;
 
   // Replaces (or creates) the file at absolute `path` atomically: the data is
   // written to a new, randomly named file ".<name>.pxc-tmp-<random>" in the
@@ -191,11 +175,11 @@ class SshSession {
   // unknown owner/group, kInvalidArgument for ".." in the path,
   // kUnavailable, kDeadlineExceeded.
   Status WriteFileAtomic(const std::string& path, std::string_view content, uint32_t mode,
-                         const std::string& owner, const std::string& group);
+                         const std::string& owner, const std::string& group) override;
 
   // Removes the file (or symlink) at absolute `path`; OK if it does not
   // exist. kFailedPrecondition if it is a directory.
-  Status RemoveFile(const std::string& path);
+  Status RemoveFile(const std::string& path) override;
 
   // Creates `path` when it does not exist (missing parents: 0755, owned by
   // the SSH user or root) and then sets `mode` and `owner`/`group` (empty:
@@ -204,25 +188,25 @@ class SshSession {
   // created the directory. kFailedPrecondition if `path` is a symbolic link
   // or exists and is not a directory.
   StatusOr<bool> MakeDirectory(const std::string& path, uint32_t mode, const std::string& owner,
-                               const std::string& group);
+                               const std::string& group) override;
 
   // Sets `mode` and `owner`/`group` (empty: unchanged) of the existing
   // directory `path` through an open descriptor. kFailedPrecondition for a
   // symbolic link or a non-directory.
   Status SetDirectoryOwnerAndMode(const std::string& path, uint32_t mode, const std::string& owner,
-                                  const std::string& group);
+                                  const std::string& group) override;
 
   // Removes the directory `path` if it is empty: true when removed (or
   // absent), false when it still holds entries (it is left alone).
   // kFailedPrecondition for a symbolic link or a non-directory.
-  StatusOr<bool> RemoveDirectory(const std::string& path);
+  StatusOr<bool> RemoveDirectory(const std::string& path) override;
 
   // The server's host key fingerprint as OpenSSH prints it: "SHA256:..." .
   std::string HostKeyFingerprint() const;
   // The server's host key type, e.g. "ssh-ed25519".
   std::string HostKeyType() const;
   // "label (host:port)" or "host:port", as used in messages.
-  const std::string& Describe() const;
+  const std::string& Describe() const override;
 
  private:
   struct Impl;
@@ -230,5 +214,12 @@ class SshSession {
   StatusOr<std::optional<FileStat>> StatImpl(const std::string& path, bool follow);
   std::unique_ptr<Impl> impl_;
 };
+
+// Opens a NodeHost for a node; errors as SshSession::Connect. Resources take
+// one, so that unit tests can hand them in-memory nodes (MemHost).
+using NodeConnector = std::function<StatusOr<std::unique_ptr<NodeHost>>(const SshTarget&)>;
+
+// The production NodeConnector: SshSession::Connect.
+StatusOr<std::unique_ptr<NodeHost>> ConnectSsh(const SshTarget& target);
 
 }  // namespace pxc::resources

@@ -211,11 +211,6 @@ Status ValidatePath(const std::string& path) {
   return OkStatus();
 }
 
-std::string DirName(const std::string& path) {
-  size_t slash = path.find_last_of('/');
-  return slash == 0 ? "/" : path.substr(0, slash);
-}
-
 std::string BaseName(const std::string& path) { return path.substr(path.find_last_of('/') + 1); }
 
 }  // namespace
@@ -280,7 +275,7 @@ namespace {
 
 // The temporary name next to `path`: ".<name>.pxc-tmp-<16 hex digits>".
 std::string TempNameFor(const std::string& path) {
-  const std::string dir = DirName(path);
+  const std::string dir = ParentDirectory(path);
   return (dir == "/" ? "" : dir) + "/." + BaseName(path) + ".pxc-tmp-" + RandomHex(8);
 }
 
@@ -294,7 +289,7 @@ Status SshSession::Impl::FinishFailure(const ExecResult& r, const std::string& p
                                      ": it is a directory");
     case 22:
       return FailedPreconditionError("cannot write " + path + " on " + desc + ": directory " +
-                                     DirName(path) + " does not exist");
+                                     ParentDirectory(path) + " does not exist");
     case 25:
       return UnavailableError("cannot write " + path + " on " + desc +
                               ": the data arrived incomplete (" + StderrSummary(r.stderr_text) +
@@ -304,7 +299,7 @@ Status SshSession::Impl::FinishFailure(const ExecResult& r, const std::string& p
           "cannot write " + path + " on " + desc + ": the temporary file " + tmp +
           " was replaced by another process while pxc wrote it, so nothing was installed and "
           "its owner and mode were not changed. Some account other than root can change " +
-          DirName(path) + "; find out which and why");
+          ParentDirectory(path) + "; find out which and why");
     default:
       return ScriptFailure(r, "write", path);
   }
@@ -366,7 +361,6 @@ StatusOr<SshSession::DirectoryReport> SshSession::Impl::Inspect(const std::strin
     }
     return out;
   };
-  DirectoryReport report;
   PXC_ASSIGN_OR_RETURN(std::vector<PathEntry> chain, walk(dir));
   auto resolved_line = next();
   if (!resolved_line || resolved_line->substr(0, 9) != "resolved ") return bad("no resolved line");
@@ -377,26 +371,7 @@ StatusOr<SshSession::DirectoryReport> SshSession::Impl::Inspect(const std::strin
     if (!norm.ok() || *norm != resolved_path) return bad("odd resolved path");
     PXC_ASSIGN_OR_RETURN(resolved, walk(resolved_path));
   }
-  const PathEntry& leaf = chain.front();
-  report.path = dir;
-  report.writer_uid = static_cast<uint32_t>(writer);
-  report.exists = leaf.exists;
-  report.symlink = leaf.exists && S_ISLNK(leaf.mode);
-  if (leaf.exists) {
-    FileStat st;
-    st.mode = leaf.mode & 07777u;
-    st.type = S_ISREG(leaf.mode)   ? FileType::kRegular
-              : S_ISDIR(leaf.mode) ? FileType::kDirectory
-              : S_ISLNK(leaf.mode) ? FileType::kSymlink
-                                   : FileType::kOther;
-    st.owner = leaf.owner;
-    st.group = leaf.group;
-    report.stat = std::move(st);
-  }
-  report.problem = DirectoryChainProblem(chain, resolved, report.writer_uid);
-  Status verdict = CheckDirectoryChain(chain, resolved, report.writer_uid);
-  if (!verdict.ok()) report.refusal = verdict.message() + " (on " + desc + ")";
-  return report;
+  return MakeDirectoryReport(dir, static_cast<uint32_t>(writer), chain, resolved, desc);
 }
 
 Status SshSession::Impl::CheckWritable(const std::string& dir) {
@@ -427,7 +402,7 @@ Status SshSession::Impl::WriteViaSftp(const std::string& path, std::string_view 
     return SftpFailure(wd, "write", path);
   }
 
-  const std::string dir = DirName(path);
+  const std::string dir = ParentDirectory(path);
   const std::string tmp = TempNameFor(path);
   auto leftover = [&](const Status& st) {
     return Status(st.code(), st.message() + " (the temporary file " + tmp +
@@ -486,8 +461,8 @@ Status SshSession::Impl::WriteViaSftp(const std::string& path, std::string_view 
 Status SshSession::Impl::WriteViaShell(const std::string& path, std::string_view content,
                                        uint32_t mode, const std::string& owner,
                                        const std::string& group) {
-  std::optional<std::string> digest = Sha256Hex(content);
-  if (!digest) return InternalError("SHA-256 failed");
+  const std::string digest = Sha256Hex(content);
+  if (digest.empty()) return InternalError("SHA-256 failed");
   if (!owner.empty() || !group.empty()) {
     // Distinguish "no such user" from other failures with a clear message.
     PXC_RETURN_IF_ERROR(ResolveIds(owner, group).status());
@@ -495,7 +470,7 @@ Status SshSession::Impl::WriteViaShell(const std::string& path, std::string_view
   const std::string tmp = TempNameFor(path);
   PXC_ASSIGN_OR_RETURN(ExecResult r, RunScript(WriteScript(),
                                                {path, tmp, OctalMode(mode), ChownSpec(owner, group),
-                                                std::to_string(content.size()), *digest},
+                                                std::to_string(content.size()), digest},
                                                content));
   if (r.exit_status == 0) return OkStatus();
   return FinishFailure(r, path, tmp);
@@ -506,7 +481,7 @@ Status SshSession::WriteFileAtomic(const std::string& path, std::string_view con
   PXC_RETURN_IF_ERROR(ValidatePath(path));
   if (path == "/") return InvalidArgumentError("cannot write a file at /");
   PXC_RETURN_IF_ERROR(impl_->CheckUsable());
-  PXC_RETURN_IF_ERROR(impl_->CheckWritable(DirName(path)));
+  PXC_RETURN_IF_ERROR(impl_->CheckWritable(ParentDirectory(path)));
   if (impl_->use_sudo) return impl_->WriteViaShell(path, content, mode, owner, group);
   return impl_->WriteViaSftp(path, content, mode, owner, group);
 }
@@ -621,6 +596,16 @@ StatusOr<std::optional<SshSession::FileStat>> SshSession::Lstat(const std::strin
   return StatImpl(path, false);
 }
 
+StatusOr<std::vector<std::string>> SshSession::ListDirectory(const std::string& dir) {
+  PXC_ASSIGN_OR_RETURN(ExecResult r, Exec("ls -1A -- " + ShellQuote(dir) + " 2>/dev/null"));
+  std::vector<std::string> names;
+  if (r.exit_status != 0) return names;  // no such directory
+  for (std::string_view line : SplitLines(r.stdout_text)) {
+    if (!line.empty()) names.emplace_back(line);
+  }
+  return names;
+}
+
 StatusOr<SshSession::DirectoryReport> SshSession::InspectDirectory(const std::string& dir) {
   PXC_RETURN_IF_ERROR(impl_->CheckUsable());
   return impl_->Inspect(dir);
@@ -658,7 +643,7 @@ StatusOr<bool> SshSession::MakeDirectory(const std::string& path, uint32_t mode,
       return FailedPreconditionError("cannot create directory " + path + " on " + impl_->desc +
                                      ": it was replaced by another process while pxc created "
                                      "it; some account other than root can change " +
-                                     DirName(path));
+                                     ParentDirectory(path));
     default:
       return impl_->ScriptFailure(r, "create directory", path);
   }
@@ -708,6 +693,11 @@ StatusOr<bool> SshSession::RemoveDirectory(const std::string& path) {
     default:
       return impl_->ScriptFailure(r, "remove directory", path);
   }
+}
+
+StatusOr<std::unique_ptr<NodeHost>> ConnectSsh(const SshTarget& target) {
+  PXC_ASSIGN_OR_RETURN(SshSession session, SshSession::Connect(target));
+  return std::unique_ptr<NodeHost>(std::make_unique<SshSession>(std::move(session)));
 }
 
 }  // namespace pxc::resources

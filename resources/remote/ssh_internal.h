@@ -175,8 +175,6 @@ bool Contains(std::string_view haystack, std::string_view needle);
 std::string OctalMode(uint32_t mode);
 // `bytes` random bytes as hex.
 std::string RandomHex(size_t bytes);
-// SHA-256 of `data` as lowercase hex; nullopt if OpenSSL fails.
-std::optional<std::string> Sha256Hex(std::string_view data);
 
 }  // namespace ssh_internal
 

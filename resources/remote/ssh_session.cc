@@ -113,15 +113,6 @@ std::string RandomHex(size_t bytes) {
   return HexEncode(raw);
 }
 
-std::optional<std::string> Sha256Hex(std::string_view data) {
-  unsigned char md[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  if (EVP_Digest(data.data(), data.size(), md, &len, EVP_sha256(), nullptr) != 1) {
-    return std::nullopt;
-  }
-  return HexEncode(std::string_view(reinterpret_cast<const char*>(md), len));
-}
-
 }  // namespace ssh_internal
 
 using namespace ssh_internal;

@@ -1,8 +1,6 @@
-// pxc_cluster_restart: its pure decisions (reading grastate.dat, choosing
-// the node to bootstrap, telling whether a restart switches Galera TLS per
-// flavor, Galera versions, the pass-1 socket.dynamic edit) and, through
-// fake nodes that act like systemd/PXC units, the command sequences of the
-// strategies.
+// pxc_cluster_restart through fake nodes that act like systemd/PXC units:
+// the command sequences of the strategies, and the checks at plan and
+// validation. (Its pure decisions are tested under tests/resources/galera/.)
 #include "resources/cluster_restart.h"
 
 #include <gtest/gtest.h>
@@ -14,135 +12,6 @@
 
 namespace pxc::resources {
 namespace {
-
-TEST(ClusterRestart, ParsesGrastate) {
-  GraState g = ParseGraState(
-      "# GALERA saved state\nversion: 2.1\nuuid:    9f2a-11\nseqno:   1234\n"
-      "safe_to_bootstrap: 1\n");
-  EXPECT_EQ(g.seqno, 1234);
-  EXPECT_TRUE(g.safe_to_bootstrap);
-  EXPECT_EQ(g.uuid, "9f2a-11");
-  GraState crashed = ParseGraState("uuid: x\nseqno: -1\nsafe_to_bootstrap: 0\r\n");
-  EXPECT_EQ(crashed.seqno, -1);
-  EXPECT_FALSE(crashed.safe_to_bootstrap);
-  EXPECT_EQ(ParseGraState("garbage").seqno, -1);
-}
-
-TEST(ClusterRestart, BootstrapsTheMostAdvancedNodeNotTheFirst) {
-  std::vector<std::string> names = {"pxc1", "pxc2", "pxc3"};
-  auto c = ChooseBootstrapNode(names, {{10, false, "u"}, {12, false, "u"}, {11, true, "u"}});
-  ASSERT_TRUE(c.ok());
-  EXPECT_EQ(c->index, 1u);
-  EXPECT_TRUE(c->needs_safe_flag);
-}
-
-TEST(ClusterRestart, TiesPreferSafeToBootstrapThenListOrder) {
-  std::vector<std::string> names = {"pxc1", "pxc2", "pxc3"};
-  auto safe = ChooseBootstrapNode(names, {{7, false, "u"}, {7, true, "u"}, {7, false, "u"}});
-  ASSERT_TRUE(safe.ok());
-  EXPECT_EQ(safe->index, 1u);
-  EXPECT_FALSE(safe->needs_safe_flag);
-  auto first = ChooseBootstrapNode(names, {{7, false, "u"}, {7, false, "u"}, {7, false, "u"}});
-  ASSERT_TRUE(first.ok());
-  EXPECT_EQ(first->index, 0u);
-}
-
-TEST(ClusterRestart, RefusesUnknownSeqnoAndMixedClusters) {
-  std::vector<std::string> names = {"pxc1", "pxc2"};
-  auto unknown = ChooseBootstrapNode(names, {{5, true, "u"}, {-1, false, "u"}});
-  ASSERT_FALSE(unknown.ok());
-  EXPECT_NE(unknown.status().message().find("pxc2"), std::string::npos);
-  EXPECT_NE(unknown.status().message().find("--wsrep-recover"), std::string::npos);
-  auto mixed = ChooseBootstrapNode(names, {{5, true, "a"}, {4, false, "b"}});
-  ASSERT_FALSE(mixed.ok());
-  EXPECT_NE(mixed.status().message().find("different clusters"), std::string::npos);
-}
-
-TEST(ClusterRestart, TellsGaleraTlsFromProviderOptions) {
-  // As configured (my.cnf) and as Galera reports them running.
-  EXPECT_FALSE(GaleraTlsEnabled(ParseProviderOptions("gcache.size=32M")));
-  EXPECT_TRUE(GaleraTlsEnabled(
-      ParseProviderOptions("gcache.size=32M; socket.ssl_cert=/c.pem; socket.ssl_key=/k.pem")));
-  EXPECT_TRUE(GaleraTlsEnabled(
-      ParseProviderOptions("gcache.size = 32M; socket.ssl = YES; socket.ssl_cert = /c.pem")));
-  EXPECT_FALSE(GaleraTlsEnabled(ParseProviderOptions("socket.ssl = NO; socket.ssl_cert = /c.pem")));
-  EXPECT_FALSE(GaleraTlsEnabled(ParseProviderOptions("socket.ssl_cert=")));
-}
-
-TEST(ClusterRestart, AddsAndRemovesSocketDynamicKeepingEverythingElse) {
-  const std::string cnf =
-      "[mysqld]\nuser = mysql\nwsrep_provider_options = \"gcache.size=32M; "
-      "socket.ssl_cert=/etc/mysql/certs/pxc1-cert.pem\"\n\n[client]\nsocket = /run/x.sock\n";
-  auto on = WithSocketDynamic(cnf, true);
-  ASSERT_TRUE(on.ok()) << on.status().message();
-  auto doc = Document::Parse(*on);
-  ASSERT_TRUE(doc.ok());
-  auto opts = ParseProviderOptions(doc->Get("mysqld", "wsrep_provider_options").value_or(""));
-  EXPECT_EQ(GetProviderOption(opts, "socket.dynamic"), std::optional<std::string>("yes"));
-  EXPECT_EQ(GetProviderOption(opts, "gcache.size"), std::optional<std::string>("32M"));
-  EXPECT_EQ(GetProviderOption(opts, "socket.ssl_cert"),
-            std::optional<std::string>("/etc/mysql/certs/pxc1-cert.pem"));
-  EXPECT_EQ(doc->Get("client", "socket"), std::optional<std::string>("/run/x.sock"));
-  // Removing it again gives back the original bytes (the line was canonical).
-  auto off = WithSocketDynamic(*on, false);
-  ASSERT_TRUE(off.ok());
-  EXPECT_EQ(*off, cnf);
-  // A file without the option gets it inserted under [mysqld], not at the end.
-  auto inserted = WithSocketDynamic("[mysqld]\nuser=mysql\n[client]\nport=3306\n", true);
-  ASSERT_TRUE(inserted.ok());
-  EXPECT_EQ(*inserted,
-            "[mysqld]\nuser=mysql\nwsrep_provider_options=\"socket.dynamic=yes\"\n[client]\n"
-            "port=3306\n");
-}
-
-TEST(ClusterRestart, TellsTheGaleraGenerationFromWsrepProviderVersion) {
-  const std::pair<const char*, std::optional<int>> cases[] = {
-      {"26.4.23(r5a3a1c6)", 4},  // Codership Galera 4 (MariaDB 10.4+)
-      {"25.3.37(r3e2ad6b)", 3},  // Codership Galera 3 (Debian galera-3)
-      {"3.55(r8b4f6e1)", 3},     // Percona XtraDB Cluster 5.7
-      {"4.7(r752664d)", 4},      // Percona XtraDB Cluster 8.0
-      {" 4.18(r1)", 4},          {"", std::nullopt},
-      {"garbage", std::nullopt}, {"26.", std::nullopt},
-  };
-  for (const auto& [text, gen] : cases) EXPECT_EQ(GaleraGeneration(text), gen) << text;
-  EXPECT_FALSE(GaleraHasDynamicTls(3));
-  EXPECT_TRUE(GaleraHasDynamicTls(4));
-}
-
-Document Cnf(const std::string& text) {
-  auto d = Document::Parse(text);
-  EXPECT_TRUE(d.ok());
-  return *d;
-}
-
-TEST(ClusterRestart, ConfiguredGaleraTlsFollowsWhatEachFlavorDerives) {
-  // pxc80: PXC derives socket.ssl_* from ssl-* when pxc-encrypt-cluster-traffic
-  // is ON (the default); they are never in my.cnf.
-  const Document pxc80_on =
-      Cnf("[mysqld]\nssl-ca=/c/ca.pem\nssl-cert=/c/n.pem\nssl-key=/c/k.pem\n"
-          "pxc-encrypt-cluster-traffic=ON\nwsrep_provider_options=\"gcache.size=32M\"\n");
-  EXPECT_TRUE(ConfiguredGaleraTls("pxc80", pxc80_on));
-  EXPECT_FALSE(ConfiguredGaleraTls("pxc57", pxc80_on));
-  EXPECT_EQ(ConfiguredGaleraTlsFiles("pxc80", pxc80_on),
-            (GaleraTlsFiles{"/c/n.pem", "/c/k.pem", "/c/ca.pem"}));
-  EXPECT_TRUE(ConfiguredGaleraTls("pxc80", Cnf("[mysqld]\nssl-ca=/a\n")));  // ON by default
-  const Document pxc80_off = Cnf("[mysqld]\nssl-ca=/a\npxc_encrypt_cluster_traffic = off\n");
-  EXPECT_FALSE(ConfiguredGaleraTls("pxc80", pxc80_off));
-  EXPECT_EQ(ConfiguredGaleraTlsFiles("pxc80", pxc80_off), GaleraTlsFiles{});
-  // An explicit socket.ssl=no wins in Galera for every flavor.
-  EXPECT_FALSE(ConfiguredGaleraTls("pxc80", Cnf("[mysqld]\npxc-encrypt-cluster-traffic=ON\n"
-                                                "wsrep_provider_options=\"socket.ssl=no\"\n")));
-  const Document provider =
-      Cnf("[mysqld]\nwsrep_provider_options=\"socket.ssl_cert=/n.pem; socket.ssl_key=/k.pem; "
-          "socket.ssl_ca=/ca.pem\"\n");
-  EXPECT_TRUE(ConfiguredGaleraTls("pxc57", provider));
-  EXPECT_TRUE(ConfiguredGaleraTls("mariadb", provider));
-  EXPECT_EQ(ConfiguredGaleraTlsFiles("mariadb", provider),
-            (GaleraTlsFiles{"/n.pem", "/k.pem", "/ca.pem"}));
-  EXPECT_FALSE(ConfiguredGaleraTls("mariadb",
-                                   Cnf("[mysqld]\nwsrep_provider_options=\"socket.ssl_cert=/n.pem; "
-                                       "socket.ssl_key=/k.pem; socket.ssl=NO\"\n")));
-}
 
 // ---------------------------------------------------------------------------
 // Fake nodes: a node's mysqld (running or not, under which unit), its files
@@ -182,10 +51,11 @@ struct FakeCluster {
 class FakeHost final : public NodeHost {
  public:
   FakeHost(FakeCluster* c, std::shared_ptr<FakeNode> n) : c_(c), n_(std::move(n)) {}
-  StatusOr<SshSession::ExecResult> Exec(const std::string& cmd) override {
+  const std::string& Describe() const override { return n_->name; }
+  StatusOr<ExecResult> Exec(const std::string& cmd, std::string_view = {}) override {
     c_->log.push_back(n_->name + ": " + cmd);
     FakeNode& n = *n_;
-    SshSession::ExecResult r;
+    ExecResult r;
     r.exit_status = 0;
     auto is = [&](const char* s) { return cmd == s; };
     if (cmd.rfind("mysql ", 0) == 0 || cmd.rfind("mariadb ", 0) == 0) {
@@ -230,13 +100,20 @@ class FakeHost final : public NodeHost {
     if (it == n_->files.end()) return std::optional<std::string>();
     return std::optional<std::string>(it->second);
   }
-  StatusOr<std::optional<SshSession::FileStat>> Stat(const std::string& path) override {
-    if (!n_->files.count(path)) return std::optional<SshSession::FileStat>();
-    SshSession::FileStat st;
+  StatusOr<std::optional<FileStat>> Stat(const std::string& path) override {
+    if (!n_->files.count(path)) return std::optional<FileStat>();
+    FileStat st;
     st.mode = 0644;
-    st.type = SshSession::FileType::kRegular;
+    st.type = FileType::kRegular;
     st.owner = st.group = "root";
-    return std::optional<SshSession::FileStat>(st);
+    return std::optional<FileStat>(st);
+  }
+  StatusOr<std::optional<FileStat>> Lstat(const std::string& path) override { return Stat(path); }
+  StatusOr<std::vector<std::string>> ListDirectory(const std::string&) override {
+    return UnimplementedError("ListDirectory");
+  }
+  StatusOr<DirectoryReport> InspectDirectory(const std::string&) override {
+    return UnimplementedError("InspectDirectory");
   }
   Status WriteFileAtomic(const std::string& path, std::string_view content, uint32_t,
                          const std::string&, const std::string&) override {
@@ -247,6 +124,17 @@ class FakeHost final : public NodeHost {
   Status RemoveFile(const std::string& path) override {
     n_->files.erase(path);
     return OkStatus();
+  }
+  StatusOr<bool> MakeDirectory(const std::string&, uint32_t, const std::string&,
+                               const std::string&) override {
+    return UnimplementedError("MakeDirectory");
+  }
+  Status SetDirectoryOwnerAndMode(const std::string&, uint32_t, const std::string&,
+                                  const std::string&) override {
+    return UnimplementedError("SetDirectoryOwnerAndMode");
+  }
+  StatusOr<bool> RemoveDirectory(const std::string&) override {
+    return UnimplementedError("RemoveDirectory");
   }
 
  private:

@@ -19,7 +19,7 @@
 #include <random>
 
 #include "resources/galera/mycnf.h"
-#include "resources/node_tls_config.h"
+#include "resources/galera/tls_options.h"
 #include "resources/remote/ssh_client.h"
 
 namespace pxc::resources {

@@ -1,14 +1,15 @@
-// pxc_node_tls_config's my.cnf logic: the options written per flavor (PXC
-// 5.7's [sst] encrypt=4, pxc80's pxc-encrypt-cluster-traffic, an explicit
-// socket.ssl=no removed), their byte-exact undo, and the options read later
-// through includes or other sections that override them (file and line).
-#include "resources/node_tls_config.h"
+// resources/galera/tls_options.h, pxc_node_tls_config's my.cnf logic: the
+// options written per flavor (PXC 5.7's [sst] encrypt=4, pxc80's
+// pxc-encrypt-cluster-traffic, an explicit socket.ssl=no removed), their
+// byte-exact undo, and the options read later through includes or other
+// sections that override them (file and line).
+#include "resources/galera/tls_options.h"
 
 #include <gtest/gtest.h>
 
 #include <map>
 
-#include "resources/cluster_restart.h"
+#include "resources/galera/galera_tls.h"
 
 namespace pxc::resources {
 namespace {
