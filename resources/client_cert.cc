@@ -2,6 +2,7 @@
 
 #include "resources/pki/cert_common.h"
 #include "resources/pki/x509.h"
+#include "schema/model.h"
 #include "schema/text.h"
 
 namespace pxc::resources {
@@ -113,7 +114,7 @@ ClientCertEphemeral::ClientCertEphemeral() {
 
 void ClientCertEphemeral::ValidateConfig(const Value& config, Diagnostics& diags) const {
   if (!config.IsKnown()) return;
-  cert_common::ValidateKeyAttributes(config, diags);
+  cert_common::ValidateKeyAttributes(config, schema_.block, diags);
   auto ca = ParseCa(config, diags);
   if (auto cn = config.GetString("common_name");
       cn && ca && *cn == ca->cert.Subject().common_name) {
@@ -134,7 +135,7 @@ void ClientCertEphemeral::Open(schema::OpenContext& ctx) const {
     }
     return;
   }
-  auto spec = cert_common::KeySpecFrom(in);
+  auto spec = cert_common::KeySpecFrom(in, schema_.block);
   if (!spec) {
     return ctx.diags.AddError(
         "Invalid Key Settings",
@@ -146,10 +147,10 @@ void ClientCertEphemeral::Open(schema::OpenContext& ctx) const {
   auto pub = key->GetPublicKey();
   if (!pub.ok()) return ctx.diags.AddStatus(pub.status(), "Unable to Generate the Key");
   LeafSpec leaf;
-  leaf.subject = cert_common::SubjectFrom(in);
+  leaf.subject = cert_common::SubjectFrom(in, schema_.block);
   leaf.server_auth = false;
   leaf.client_auth = true;
-  const int64_t hours = in.GetInt("validity_period_hours").value_or(kDefaultValidityHours);
+  const int64_t hours = schema::ModelReader(in, schema_.block).Int("validity_period_hours");
   const auto max_hours = std::chrono::duration_cast<std::chrono::hours>(
                              ca->cert.NotAfter() - std::chrono::system_clock::now())
                              .count();

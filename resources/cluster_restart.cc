@@ -4,8 +4,10 @@
 #include <set>
 
 #include "resources/galera/restart_engine.h"
+#include "resources/galera/tls_options.h"
 #include "resources/pki/x509.h"
 #include "resources/remote/ssh_settings.h"
+#include "schema/model.h"
 
 namespace pxc::resources {
 
@@ -20,14 +22,45 @@ using schema::Value;
 
 namespace {
 
-// The commands of the plan's flavor with the plan's overrides.
-RestartCommands CommandsFor(const Value& v) {
-  RestartCommands c = DefaultRestartCommands(v.GetString("flavor").value_or("pxc57"));
-  if (auto s = v.GetString("stop_command")) c.stop = *s;
-  if (auto s = v.GetString("start_command")) c.start = *s;
-  if (auto s = v.GetString("bootstrap_command")) c.bootstrap = *s;
-  if (auto s = v.GetString("mysql_command")) c.mysql = *s;
-  return c;
+// The typed model of pxc_cluster_restart: what the restart engine is given.
+// Defaults come from the schema (ModelReader); a node's config_file, which
+// has no schema default (it sits in a list block), defaults to the
+// kDefaultConfigFile pxc_node_tls_config declares.
+struct ClusterRestartModel {
+  RestartOptions options;
+  std::vector<RestartNode> nodes;  // targets are resolved at apply
+};
+
+ClusterRestartModel ModelFrom(const Value& v, const schema::Block& block) {
+  schema::ModelReader r(v, block);
+  ClusterRestartModel m;
+  RestartOptions& o = m.options;
+  o.strategy = r.String("strategy");
+  o.flavor = r.String("flavor");
+  o.commands = DefaultRestartCommands(o.flavor);
+  if (auto s = r.OptString("stop_command")) o.commands.stop = *s;
+  if (auto s = r.OptString("start_command")) o.commands.start = *s;
+  if (auto s = r.OptString("bootstrap_command")) o.commands.bootstrap = *s;
+  if (auto s = r.OptString("mysql_command")) o.commands.mysql = *s;
+  o.timeout = std::chrono::seconds(r.Int("timeout_seconds"));
+  o.drain = r.String("drain") != "none";
+  o.drain_grace = std::chrono::seconds(r.Int("drain_grace_seconds"));
+  o.drain_timeout = std::chrono::seconds(r.Int("drain_timeout_seconds"));
+  const schema::NestedBlock* node_block = block.FindBlock("node");
+  const Value nodes = v.IsKnown() ? v.GetAttr("node") : Value();
+  if (node_block != nullptr && nodes.IsKnown()) {
+    for (const Value& nv : nodes.Elements()) {
+      schema::ModelReader nr(nv, node_block->block);
+      RestartNode n;
+      n.name = nr.String("name");
+      n.host = nr.String("host");
+      n.datadir = nr.String("datadir");
+      n.config_file = nr.OptString("config_file").value_or(kDefaultConfigFile);
+      n.error_log = nr.String("error_log");
+      m.nodes.push_back(std::move(n));
+    }
+  }
+  return m;
 }
 
 }  // namespace
@@ -180,12 +213,11 @@ void ClusterRestartResource::ValidateConfig(const Value& config, Diagnostics& di
   // PXC 5.7 ships Galera 3 (percona-xtradb-cluster-galera-3), which has
   // neither socket.dynamic nor socket.ssl_reload, and MySQL 5.7 cannot
   // reload its TLS certificate at runtime: only `full` works there.
-  const Value flavor = config.GetAttr("flavor");
-  const Value strategy = config.GetAttr("strategy");
-  if (flavor.IsKnown() || flavor.IsNull()) {
-    const std::string f = config.GetString("flavor").value_or("pxc57");
-    const std::string st = config.GetString("strategy").value_or("full");
-    if (f == "pxc57" && strategy.IsKnown() && (st == "rolling" || st == "reload")) {
+  schema::ModelReader r(config, schema_.block);
+  if (!r.IsUnknown("flavor") && !r.IsUnknown("strategy")) {
+    const std::string f = r.String("flavor");
+    const std::string st = r.String("strategy");
+    if (f == "pxc57" && (st == "rolling" || st == "reload")) {
       diags.AddError(
           "Strategy Not Supported by PXC 5.7",
           "flavor \"pxc57\" (the default) is Percona XtraDB Cluster 5.7, which ships Galera 3: "
@@ -229,10 +261,11 @@ void ClusterRestartResource::ModifyPlan(schema::PlanContext& ctx) const {
   }
   const Value nodes = ctx.planned.GetAttr("node");
   if (!nodes.IsWhollyKnown()) return;
-  const std::string mysql = CommandsFor(ctx.planned).mysql;
-  for (const Value& nv : nodes.Elements()) {
-    const std::string name = nv.GetString("name").value_or("");
-    const std::string host = nv.GetString("host").value_or("");
+  const ClusterRestartModel model = ModelFrom(ctx.planned, schema_.block);
+  const std::string& mysql = model.options.commands.mysql;
+  for (const RestartNode& node : model.nodes) {
+    const std::string& name = node.name;
+    const std::string& host = node.host;
     Diagnostics scratch;  // connection settings problems are reported at apply
     auto target = ssh_settings::Resolve(ctx.planned, "ssh_", host, name, ctx.provider,
                                         AttributePath(), scratch);
@@ -259,31 +292,15 @@ void ClusterRestartResource::Update(schema::ApplyContext& ctx) const {
 
 void ClusterRestartResource::Create(schema::ApplyContext& ctx) const {
   const Value& plan = ctx.planned;
-  RestartOptions options;
-  options.strategy = plan.GetString("strategy").value_or("full");
-  options.flavor = plan.GetString("flavor").value_or("pxc57");
-  options.commands = CommandsFor(plan);
-  options.timeout = std::chrono::seconds(plan.GetInt("timeout_seconds").value_or(600));
-  options.drain = plan.GetString("drain").value_or("wsrep_desync") != "none";
-  options.drain_grace = std::chrono::seconds(plan.GetInt("drain_grace_seconds").value_or(5));
-  options.drain_timeout = std::chrono::seconds(plan.GetInt("drain_timeout_seconds").value_or(60));
-  std::vector<RestartNode> nodes;
-  const Value nodes_v = plan.GetAttr("node");
-  for (size_t i = 0; i < nodes_v.Elements().size(); ++i) {
-    const Value& nv = nodes_v.Elements()[i];
-    RestartNode n;
-    n.name = nv.GetString("name").value_or("");
-    n.host = nv.GetString("host").value_or("");
-    n.datadir = nv.GetString("datadir").value_or("");
-    n.config_file = nv.GetString("config_file").value_or("/etc/mysql/my.cnf");
-    n.error_log = nv.GetString("error_log").value_or("");
+  ClusterRestartModel model = ModelFrom(plan, schema_.block);
+  for (RestartNode& n : model.nodes) {
     auto t = ssh_settings::Resolve(plan, "ssh_", n.host, n.name, ctx.provider, AttributePath(),
                                    ctx.diags);
     if (!t) return;
     n.target = *t;
-    nodes.push_back(std::move(n));
   }
-  auto result = RunRestart(options, std::move(nodes), connector_, ctx.provider, ctx.diags);
+  auto result =
+      RunRestart(model.options, std::move(model.nodes), connector_, ctx.provider, ctx.diags);
   if (!result) return;
   std::string now = FormatRfc3339(std::chrono::system_clock::now());
   ctx.new_state = plan.WithAttr("id", Value::String(now))

@@ -8,6 +8,7 @@
 #include "resources/galera/tls_options.h"
 #include "resources/remote/path_safety.h"
 #include "resources/remote/ssh_settings.h"
+#include "schema/model.h"
 
 namespace pxc::resources {
 
@@ -30,51 +31,99 @@ Value StringMap(const std::map<std::string, std::string>& m) {
   return Value::Map(Type::String(), std::move(out));
 }
 
-// What the resource is given: the TLS layout on the node, the node's
-// address and the optional restart of a standalone server.
+// The typed model of pxc_node_tls_config: the TLS layout on the node, the
+// node's address and the optional restart of a standalone server. Defaults
+// come from the schema (ModelReader); the file names derived from `name`
+// are the only defaults made here (FileNames).
 struct NodeTlsModel {
   std::string host, restart, restart_command;
   TlsLayout layout;
 };
 
+// key_file, cert_file and ca_file as the plan will use them, and where each
+// comes from: configured, or (key_file, cert_file) "<name>-key.pem" and
+// "<name>-cert.pem" built from `name`, or (ca_file) the schema's default.
+// `value` is nullopt while what it comes from is unknown.
+struct FileName {
+  const char* attr;
+  std::optional<std::string> value;
+  bool from_name = false;
+};
+
+std::vector<FileName> FileNames(schema::ModelReader& r) {
+  std::vector<FileName> out;
+  const std::pair<const char*, const char*> derived[] = {{"key_file", "-key.pem"},
+                                                         {"cert_file", "-cert.pem"}};
+  for (const auto& [attr, suffix] : derived) {
+    if (r.IsSet(attr)) {
+      out.push_back({attr, r.OptString(attr), false});
+    } else {
+      auto name = r.OptString("name");
+      out.push_back({attr, name ? std::optional<std::string>(*name + suffix) : std::nullopt, true});
+    }
+  }
+  out.push_back({"ca_file", r.OptString("ca_file"), false});
+  return out;
+}
+
+// A name pxc may join to cert_dir: no '/', not "." or "..", not empty.
+bool IsPlainFileName(const std::string& f) {
+  return !f.empty() && f.find('/') == std::string::npos && f != "." && f != "..";
+}
+
+// Refuses a file name that would not be a plain name in cert_dir, whether
+// configured (at its own attribute) or derived from `name` (at `name`, the
+// attribute to change). Values not known yet are checked when they are.
+void ValidateFileNames(const Value& config, const schema::Block& block, Diagnostics& diags) {
+  schema::ModelReader r(config, block);
+  for (const FileName& f : FileNames(r)) {
+    if (!f.value || IsPlainFileName(*f.value)) continue;
+    if (!f.from_name) {
+      diags.AddError("Invalid File Name", std::string(f.attr) + " must be a plain file name.",
+                     AttributePath::Root(f.attr));
+      continue;
+    }
+    diags.AddError("Invalid File Name",
+                   std::string(f.attr) + " defaults to \"" + *f.value +
+                       "\", built from name, which is not a plain file name: the file would not "
+                       "be written into cert_dir. Set " +
+                       f.attr + " to a plain file name, or use a name without '/'.",
+                   AttributePath::Root("name"));
+  }
+}
+
 // Reads the model from a config/plan/state value; nullopt when an input it
 // needs is unknown.
-std::optional<NodeTlsModel> ModelFrom(const Value& v) {
+std::optional<NodeTlsModel> ModelFrom(const Value& v, const schema::Block& block) {
   if (!v.IsKnown()) return std::nullopt;
-  for (const char* n : {"host",        "name",
-                        "role",        "flavor",
-                        "cert_dir",    "key_file",
-                        "cert_file",   "ca_file",
-                        "owner",       "group",
-                        "key_mode",    "cert_mode",
-                        "config_file", "ca_pem",
-                        "key_pem",     "cert_pem",
-                        "restart",     "restart_command",
-                        "key_pem_wo",  "key_pem_wo_version"}) {
-    if (v.GetAttr(n).IsUnknown()) return std::nullopt;
-  }
+  schema::ModelReader r(v, block);
   NodeTlsModel m;
   TlsLayout& l = m.layout;
-  m.host = v.GetString("host").value_or("");
-  l.name = v.GetString("name").value_or("");
-  l.role = v.GetString("role").value_or("server");
-  l.flavor = v.GetString("flavor").value_or("pxc57");
-  l.cert_dir = v.GetString("cert_dir").value_or("/etc/mysql/certs");
-  l.key_file = v.GetString("key_file").value_or(l.name + "-key.pem");
-  l.cert_file = v.GetString("cert_file").value_or(l.name + "-cert.pem");
-  l.ca_file = v.GetString("ca_file").value_or("ca-cert.pem");
-  l.owner = v.GetString("owner").value_or("mysql");
-  l.group = v.GetString("group").value_or("mysql");
-  l.config_file = v.GetString("config_file").value_or("/etc/mysql/my.cnf");
-  m.restart = v.GetString("restart").value_or("none");
-  m.restart_command = v.GetString("restart_command").value_or("service mysql restart");
-  l.key_mode = ParseFileMode(v.GetString("key_mode").value_or("0600")).value_or(0600);
-  l.cert_mode = ParseFileMode(v.GetString("cert_mode").value_or("0644")).value_or(0644);
-  l.ca_pem = v.GetString("ca_pem").value_or("");
-  l.key_pem = v.GetString("key_pem");
-  if (!l.key_pem) l.key_pem = v.GetString("key_pem_wo");
-  l.key_managed = l.key_pem.has_value() || !v.GetAttr("key_pem_wo_version").IsNull();
-  l.cert_pem = v.GetString("cert_pem");
+  m.host = r.String("host");
+  l.name = r.String("name");
+  l.role = r.String("role");
+  l.flavor = r.String("flavor");
+  l.cert_dir = r.String("cert_dir");
+  for (const FileName& f : FileNames(r)) {
+    std::string& field = f.attr == std::string("key_file")    ? l.key_file
+                         : f.attr == std::string("cert_file") ? l.cert_file
+                                                              : l.ca_file;
+    field = f.value.value_or("");
+  }
+  l.owner = r.String("owner");
+  l.group = r.String("group");
+  l.config_file = r.String("config_file");
+  m.restart = r.String("restart");
+  m.restart_command = r.String("restart_command");
+  l.key_mode = ParseFileMode(r.String("key_mode")).value_or(0);
+  l.cert_mode = ParseFileMode(r.String("cert_mode")).value_or(0);
+  l.ca_pem = r.String("ca_pem");
+  l.key_pem = r.OptString("key_pem");
+  if (!l.key_pem) l.key_pem = r.OptString("key_pem_wo");
+  l.key_managed = l.key_pem.has_value() || r.IsSet("key_pem_wo_version");
+  l.cert_pem = r.OptString("cert_pem");
+  (void)r.OptInt("key_pem_wo_version");
+  if (!r.Unknown().empty()) return std::nullopt;
   return m;
 }
 
@@ -168,11 +217,14 @@ NodeTlsConfigResource::NodeTlsConfigResource(NodeConnector connector)
                     "...) are refused. Keep it outside the datadir: SST overwrites the "
                     "datadir."));
   attrs.push_back(OptionalComputedAttr("key_file", Type::String())
-                      .Describe("Key file name. Default `<name>-key.pem`."));
+                      .Describe("Key file name. Default `<name>-key.pem`, which must then be "
+                                "a plain file name like a configured one."));
   attrs.push_back(OptionalComputedAttr("cert_file", Type::String())
-                      .Describe("Certificate file name. Default `<name>-cert.pem`."));
+                      .Describe("Certificate file name. Default `<name>-cert.pem`, which must "
+                                "then be a plain file name like a configured one."));
   attrs.push_back(OptionalComputedAttr("ca_file", Type::String())
-                      .Describe("CA file name. Default `ca-cert.pem`."));
+                      .Default(Value::String("ca-cert.pem"))
+                      .Describe("CA file name."));
   attrs.push_back(OptionalComputedAttr("owner", Type::String())
                       .Default(Value::String("mysql"))
                       .Describe("Owner of the files (cert_dir itself belongs to root). "
@@ -189,7 +241,7 @@ NodeTlsConfigResource::NodeTlsConfigResource(NodeConnector connector)
                       .Describe("Mode of the certificate and CA files, octal. Default `0644`; "
                                 "`0640` matches the manual procedure's `o-rwx`."));
   attrs.push_back(OptionalComputedAttr("config_file", Type::String())
-                      .Default(Value::String("/etc/mysql/my.cnf"))
+                      .Default(Value::String(kDefaultConfigFile))
                       .RequiresReplace()
                       .Describe("The option file edited in place. A copy of the original is "
                                 "kept as `<config_file>.pxc.bak` until destroy."));
@@ -242,7 +294,8 @@ void NodeTlsConfigResource::ValidateConfig(const Value& config, Diagnostics& dia
                    "key_pem_wo_version.",
                    AttributePath::Root("key_pem_wo_version"));
   }
-  if (config.GetString("role").value_or("server") == "server") {
+  schema::ModelReader r(config, schema_.block);
+  if (r.IsUnknown("role") || r.String("role") == "server") {
     if (config.GetAttr("cert_pem").IsNull()) {
       diags.AddError("Missing Attribute",
                      "cert_pem is required for role \"server\": a database node needs its own "
@@ -286,8 +339,7 @@ void NodeTlsConfigResource::ValidateConfig(const Value& config, Diagnostics& dia
     auto norm = NormalizeAbsolutePath(*dir);
     std::string plain = *dir;
     while (plain.size() > 1 && plain.ends_with('/')) plain.pop_back();
-    auto config_dir = NormalizeAbsolutePath(
-        ParentDirectory(config.GetString("config_file").value_or("/etc/mysql/my.cnf")));
+    auto config_dir = NormalizeAbsolutePath(ParentDirectory(r.String("config_file")));
     if (!norm.ok()) {
       diags.AddError("Invalid cert_dir", "cert_dir " + norm.status().message() + ".",
                      AttributePath::Root("cert_dir"));
@@ -308,13 +360,7 @@ void NodeTlsConfigResource::ValidateConfig(const Value& config, Diagnostics& dia
           AttributePath::Root("cert_dir"));
     }
   }
-  for (const char* n : {"key_file", "cert_file", "ca_file"}) {
-    if (auto f = config.GetString(n);
-        f && (f->empty() || f->find('/') != std::string::npos || *f == "." || *f == "..")) {
-      diags.AddError("Invalid File Name", std::string(n) + " must be a plain file name.",
-                     AttributePath::Root(n));
-    }
-  }
+  ValidateFileNames(config, schema_.block, diags);
   for (const char* n : {"ca_pem", "cert_pem"}) {
     if (auto pem = config.GetString(n);
         pem && pem->find("-----BEGIN CERTIFICATE-----") == std::string::npos) {
@@ -334,18 +380,15 @@ void NodeTlsConfigResource::ValidateConfig(const Value& config, Diagnostics& dia
 }
 
 void NodeTlsConfigResource::ModifyPlan(schema::PlanContext& ctx) const {
-  // Default file names derive from the node name.
-  if (auto name = ctx.planned.GetString("name")) {
-    const std::pair<const char*, std::string> defaults[] = {{"key_file", *name + "-key.pem"},
-                                                            {"cert_file", *name + "-cert.pem"},
-                                                            {"ca_file", "ca-cert.pem"}};
-    for (const auto& [attr, value] : defaults) {
-      if (ctx.config.GetAttr(attr).IsNull()) {
-        ctx.planned = ctx.planned.WithAttr(attr, Value::String(value));
-      }
-    }
+  // The file names the plan will use, derived ones included, get the checks
+  // of configured ones now that `name` is known.
+  ValidateFileNames(ctx.config, schema_.block, ctx.diags);
+  if (ctx.diags.HasError()) return;
+  schema::ModelReader r(ctx.config, schema_.block);
+  for (const FileName& f : FileNames(r)) {
+    if (f.from_name && f.value) ctx.planned = ctx.planned.WithAttr(f.attr, Value::String(*f.value));
   }
-  auto model = ModelFrom(ctx.planned);
+  auto model = ModelFrom(ctx.planned, schema_.block);
   if (!model) return;  // unknown inputs: the pipeline left the outputs unknown
   const TlsLayout* layout = &model->layout;
   ctx.planned = ctx.planned.WithAttr("id", Value::String(model->host + ":" + layout->config_file))
@@ -357,7 +400,7 @@ void NodeTlsConfigResource::Create(schema::ApplyContext& ctx) const { Apply(ctx,
 void NodeTlsConfigResource::Update(schema::ApplyContext& ctx) const { Apply(ctx, false); }
 
 void NodeTlsConfigResource::Apply(schema::ApplyContext& ctx, bool creating) const {
-  auto model = ModelFrom(ctx.planned);
+  auto model = ModelFrom(ctx.planned, schema_.block);
   if (!model) {
     return ctx.diags.AddError(
         "Unknown Values at Apply",
@@ -581,7 +624,7 @@ void NodeTlsConfigResource::Apply(schema::ApplyContext& ctx, bool creating) cons
 
 void NodeTlsConfigResource::Read(schema::ReadContext& ctx) const {
   ctx.new_state = ctx.current;
-  auto model = ModelFrom(ctx.current);
+  auto model = ModelFrom(ctx.current, schema_.block);
   if (!model) return;
   const TlsLayout* layout = &model->layout;
   auto target = ssh_settings::Resolve(ctx.current, "ssh_", model->host, layout->name, ctx.provider,
@@ -668,7 +711,7 @@ void NodeTlsConfigResource::Read(schema::ReadContext& ctx) const {
 }
 
 void NodeTlsConfigResource::Delete(schema::ApplyContext& ctx) const {
-  auto model = ModelFrom(ctx.prior);
+  auto model = ModelFrom(ctx.prior, schema_.block);
   if (!model) return;
   const TlsLayout* layout = &model->layout;
   auto target = ssh_settings::Resolve(ctx.prior, "ssh_", model->host, layout->name, ctx.provider,

@@ -4,6 +4,7 @@
 
 #include "resources/mysql/mysql_settings.h"
 #include "resources/mysql/user_sql.h"
+#include "schema/model.h"
 
 namespace pxc::resources {
 
@@ -62,17 +63,18 @@ UserSpec::Grant GrantFrom(const Value& e) {
 // The spec a plan or state describes (not normalised). `password` only when
 // set: `password`, else the write-only `password_wo` (present in
 // configurations and, from the core, in plans being applied).
-UserSpec SpecFrom(const Value& v) {
+UserSpec SpecFrom(const Value& v, const schema::Block& block) {
+  schema::ModelReader r(v, block);
   UserSpec s;
-  s.name = v.GetString("name").value_or("");
-  s.host = v.GetString("host").value_or("%");
-  s.password = v.GetString("password");
-  if (!s.password) s.password = v.GetString("password_wo");
-  s.auth_plugin = v.GetString("auth_plugin").value_or("");
-  s.require.kind = KindFrom(v.GetString("require").value_or("ssl"));
-  s.require.subject = v.GetString("require_subject").value_or("");
-  s.require.issuer = v.GetString("require_issuer").value_or("");
-  s.require.cipher = v.GetString("require_cipher").value_or("");
+  s.name = r.String("name");
+  s.host = r.String("host");
+  s.password = r.OptString("password");
+  if (!s.password) s.password = r.OptString("password_wo");
+  s.auth_plugin = r.String("auth_plugin");
+  s.require.kind = KindFrom(r.String("require"));
+  s.require.subject = r.String("require_subject");
+  s.require.issuer = r.String("require_issuer");
+  s.require.cipher = r.String("require_cipher");
   Value grants = v.GetAttr(kGrant);
   if (grants.IsKnown()) {
     for (const auto& e : grants.Elements()) s.grants.push_back(GrantFrom(e));
@@ -314,7 +316,7 @@ void SslUserResource::ValidateConfig(const Value& config, Diagnostics& diags) co
   }
   // Everything else NormalizeUserSpec checks (NUL bytes, invalid UTF-8).
   if (!diags.HasError() && config.IsWhollyKnown()) {
-    auto n = NormalizeUserSpec(SpecFrom(config));
+    auto n = NormalizeUserSpec(SpecFrom(config, schema_.block));
     if (!n.ok()) diags.AddStatus(n.status(), "Invalid User", "", AttributePath::Root("name"));
   }
 }
@@ -331,7 +333,7 @@ void SslUserResource::ModifyPlan(schema::PlanContext& ctx) const {
 
 void SslUserResource::Create(schema::ApplyContext& ctx) const {
   const Value& plan = ctx.planned;
-  UserSpec spec = SpecFrom(plan);
+  UserSpec spec = SpecFrom(plan, schema_.block);
   const std::string account = AccountId(spec.name, spec.host);
   auto session =
       mysql_settings::Connect(plan, ctx.provider, "Unable to Create User " + account, ctx.diags);
@@ -363,7 +365,7 @@ void SslUserResource::Create(schema::ApplyContext& ctx) const {
 void SslUserResource::Read(schema::ReadContext& ctx) const {
   const Value& cur = ctx.current;
   ctx.new_state = cur;
-  UserSpec prior = SpecFrom(cur);
+  UserSpec prior = SpecFrom(cur, schema_.block);
   const std::string account = AccountId(prior.name, prior.host);
   auto session =
       mysql_settings::Connect(cur, ctx.provider, "Unable to Read User " + account, ctx.diags);
@@ -434,7 +436,7 @@ void SslUserResource::Read(schema::ReadContext& ctx) const {
 
 void SslUserResource::Update(schema::ApplyContext& ctx) const {
   const Value& plan = ctx.planned;
-  UserSpec desired = SpecFrom(plan);
+  UserSpec desired = SpecFrom(plan, schema_.block);
   const std::string account = AccountId(desired.name, desired.host);
   auto session =
       mysql_settings::Connect(plan, ctx.provider, "Unable to Update User " + account, ctx.diags);
@@ -468,7 +470,7 @@ void SslUserResource::Update(schema::ApplyContext& ctx) const {
 }
 
 void SslUserResource::Delete(schema::ApplyContext& ctx) const {
-  UserSpec spec = SpecFrom(ctx.prior);
+  UserSpec spec = SpecFrom(ctx.prior, schema_.block);
   const std::string account = AccountId(spec.name, spec.host);
   auto session =
       mysql_settings::Connect(ctx.prior, ctx.provider, "Unable to Drop User " + account, ctx.diags);

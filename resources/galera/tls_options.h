@@ -18,6 +18,10 @@
 
 namespace pxc::resources {
 
+// The server's option file when none is named (pxc_node_tls_config's
+// config_file, pxc_cluster_restart's node.config_file).
+inline constexpr char kDefaultConfigFile[] = "/etc/mysql/my.cnf";
+
 // What `files` and `config` say of something that is not there.
 inline constexpr char kAbsent[] = "(absent)";
 // The `files` entry of cert_dir (key "<cert_dir>/") when it is safe.

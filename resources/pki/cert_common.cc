@@ -1,5 +1,6 @@
 #include "resources/pki/cert_common.h"
 
+#include "schema/model.h"
 #include "schema/resource.h"
 
 namespace pxc::resources::cert_common {
@@ -85,35 +86,39 @@ void AddCertificateOutputs(std::vector<schema::Attribute>& attrs) {
                                 "its end (or expired): the plan then replaces it."));
 }
 
-std::optional<KeySpec> KeySpecFrom(const Value& v) {
-  auto alg = v.GetString("key_algorithm");
-  auto bits = v.GetInt("rsa_bits");
-  auto curve = v.GetString("ecdsa_curve");
+std::optional<KeySpec> KeySpecFrom(const Value& v, const schema::Block& block) {
+  schema::ModelReader r(v, block);
+  auto alg = r.OptString("key_algorithm");
+  auto bits = r.OptInt("rsa_bits");
+  auto curve = r.OptString("ecdsa_curve");
   if (!alg || !bits || !curve) return std::nullopt;
   auto spec = ParseKeySpec(*alg, static_cast<int>(*bits), *curve);
   if (!spec.ok()) return std::nullopt;
   return *spec;
 }
 
-DistinguishedName SubjectFrom(const Value& v) {
+DistinguishedName SubjectFrom(const Value& v, const schema::Block& block) {
+  schema::ModelReader r(v, block);
   DistinguishedName dn;
-  dn.common_name = v.GetString("common_name").value_or("");
-  dn.organization = v.GetString("organization").value_or("");
-  dn.organizational_unit = v.GetString("organizational_unit").value_or("");
-  dn.country = v.GetString("country").value_or("");
-  dn.locality = v.GetString("locality").value_or("");
-  dn.province = v.GetString("province").value_or("");
+  dn.common_name = r.String("common_name");
+  dn.organization = r.String("organization");
+  dn.organizational_unit = r.String("organizational_unit");
+  dn.country = r.String("country");
+  dn.locality = r.String("locality");
+  dn.province = r.String("province");
   return dn;
 }
 
-void ValidateKeyAttributes(const Value& config, schema::Diagnostics& diags) {
-  if (auto country = config.GetString("country"); country && country->size() != 2) {
+void ValidateKeyAttributes(const Value& config, const schema::Block& block,
+                           schema::Diagnostics& diags) {
+  schema::ModelReader r(config, block);
+  if (auto country = r.OptString("country"); country && country->size() != 2) {
     diags.AddError(
         "Invalid Attribute Value",
         "country must be a two-letter ISO 3166 code such as \"US\", got \"" + *country + "\".",
         AttributePath::Root("country"));
   }
-  auto alg = config.GetString("key_algorithm");
+  auto alg = r.OptString("key_algorithm");
   if (!alg) return;
   if (*alg != "RSA" && !config.GetAttr("rsa_bits").IsNull()) {
     diags.AddWarning("Attribute Ignored",
@@ -127,9 +132,10 @@ void ValidateKeyAttributes(const Value& config, schema::Diagnostics& diags) {
   }
 }
 
-void ValidateValidity(const Value& config, schema::Diagnostics& diags) {
-  auto validity = config.GetInt("validity_period_hours");
-  auto early = config.GetInt("early_renewal_hours");
+void ValidateValidity(const Value& config, const schema::Block& block, schema::Diagnostics& diags) {
+  schema::ModelReader r(config, block);
+  auto validity = r.OptInt("validity_period_hours");
+  auto early = r.OptInt("early_renewal_hours");
   if (validity && early && *early >= *validity) {
     diags.AddError("Invalid Attribute Value",
                    "early_renewal_hours (" + std::to_string(*early) +

@@ -27,13 +27,19 @@ void AddValidityAttributes(std::vector<schema::Attribute>& attrs, int64_t defaul
 // cert_sha256_fingerprint, ready_for_renewal.
 void AddCertificateOutputs(std::vector<schema::Attribute>& attrs);
 
-// Reads the key spec from a config/plan value (nullopt when unknown).
-std::optional<KeySpec> KeySpecFrom(const schema::Value& v);
-DistinguishedName SubjectFrom(const schema::Value& v);
-// Validates key attributes that are known; adds diagnostics with paths.
-void ValidateKeyAttributes(const schema::Value& config, schema::Diagnostics& diags);
-// Validity checks: early_renewal_hours < validity_period_hours.
-void ValidateValidity(const schema::Value& config, schema::Diagnostics& diags);
+// The model's parts these attributes make. `block` is the resource's schema
+// block: an attribute left null reads as its schema default
+// (schema/model.h).
+// The key spec of a config/plan value (nullopt when unknown or invalid).
+std::optional<KeySpec> KeySpecFrom(const schema::Value& v, const schema::Block& block);
+DistinguishedName SubjectFrom(const schema::Value& v, const schema::Block& block);
+// Validates key attributes that are known, as the plan will use them
+// (defaults included); adds diagnostics with paths.
+void ValidateKeyAttributes(const schema::Value& config, const schema::Block& block,
+                           schema::Diagnostics& diags);
+// early_renewal_hours < validity_period_hours, defaults included.
+void ValidateValidity(const schema::Value& config, const schema::Block& block,
+                      schema::Diagnostics& diags);
 
 // Sets the computed certificate outputs of `obj` from `cert`.
 schema::Value WithCertificateOutputs(schema::Value obj, const Certificate& cert,
