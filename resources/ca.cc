@@ -5,15 +5,9 @@
 
 #include "resources/pki/cert_common.h"
 #include "resources/pki/x509.h"
+#include "resources/schema_names.h"
 
 namespace pxc::resources {
-
-using schema::AttributePath;
-using schema::ComputedAttr;
-using schema::Diagnostics;
-using schema::OptionalAttr;
-using schema::Type;
-using schema::Value;
 
 namespace {
 

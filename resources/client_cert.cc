@@ -2,18 +2,11 @@
 
 #include "resources/pki/cert_common.h"
 #include "resources/pki/x509.h"
+#include "resources/schema_names.h"
 #include "schema/model.h"
 #include "schema/text.h"
 
 namespace pxc::resources {
-
-using schema::AttributePath;
-using schema::ComputedAttr;
-using schema::Diagnostics;
-using schema::OptionalComputedAttr;
-using schema::RequiredAttr;
-using schema::Type;
-using schema::Value;
 
 namespace {
 

@@ -7,18 +7,10 @@
 #include "resources/galera/tls_options.h"
 #include "resources/pki/x509.h"
 #include "resources/remote/ssh_settings.h"
+#include "resources/schema_names.h"
 #include "schema/model.h"
 
 namespace pxc::resources {
-
-using schema::AttributePath;
-using schema::ComputedAttr;
-using schema::Diagnostics;
-using schema::OptionalAttr;
-using schema::OptionalComputedAttr;
-using schema::RequiredAttr;
-using schema::Type;
-using schema::Value;
 
 namespace {
 

@@ -8,18 +8,10 @@
 #include "resources/galera/tls_options.h"
 #include "resources/remote/path_safety.h"
 #include "resources/remote/ssh_settings.h"
+#include "resources/schema_names.h"
 #include "schema/model.h"
 
 namespace pxc::resources {
-
-using schema::AttributePath;
-using schema::ComputedAttr;
-using schema::Diagnostics;
-using schema::OptionalAttr;
-using schema::OptionalComputedAttr;
-using schema::RequiredAttr;
-using schema::Type;
-using schema::Value;
 
 namespace {
 
@@ -271,29 +263,13 @@ NodeTlsConfigResource::NodeTlsConfigResource(NodeConnector connector)
 
 void NodeTlsConfigResource::ValidateConfig(const Value& config, Diagnostics& diags) const {
   if (!config.IsKnown()) return;
-  const bool has_key_pem = !config.GetAttr("key_pem").IsNull();
-  const bool has_key_wo = !config.GetAttr("key_pem_wo").IsNull();
-  const bool has_key_wo_version = !config.GetAttr("key_pem_wo_version").IsNull();
-  const bool has_key = has_key_pem || has_key_wo;
-  if (has_key_pem && has_key_wo) {
-    diags.AddError("Conflicting Attributes",
-                   "Set the key either as key_pem (stored in state) or as key_pem_wo "
-                   "(write-only, never stored), not both.",
-                   AttributePath::Root("key_pem_wo"));
-  }
-  if (has_key_wo && !has_key_wo_version) {
-    diags.AddError("Missing Attribute",
-                   "key_pem_wo_version is required with key_pem_wo: Terraform never stores "
-                   "key_pem_wo, so the key is known to be managed from key_pem_wo_version, and "
-                   "a change of it writes the key again. Start with key_pem_wo_version = 1.",
-                   AttributePath::Root("key_pem_wo_version"));
-  }
-  if (has_key_wo_version && !has_key_wo) {
-    diags.AddError("Missing Attribute",
-                   "key_pem_wo_version only versions key_pem_wo; set key_pem_wo or remove "
-                   "key_pem_wo_version.",
-                   AttributePath::Root("key_pem_wo_version"));
-  }
+  schema::ValidateWriteOnlyVersioned(
+      config, "key_pem", "key_pem_wo", "key_pem_wo_version", "the key",
+      "so the key is known to be managed from key_pem_wo_version, and a change of it writes the "
+      "key again.",
+      diags);
+  const bool has_key =
+      !config.GetAttr("key_pem").IsNull() || !config.GetAttr("key_pem_wo").IsNull();
   schema::ModelReader r(config, schema_.block);
   if (r.IsUnknown("role") || r.String("role") == "server") {
     if (config.GetAttr("cert_pem").IsNull()) {

@@ -4,18 +4,10 @@
 
 #include "resources/mysql/mysql_settings.h"
 #include "resources/mysql/user_sql.h"
+#include "resources/schema_names.h"
 #include "schema/model.h"
 
 namespace pxc::resources {
-
-using schema::AttributePath;
-using schema::ComputedAttr;
-using schema::Diagnostics;
-using schema::OptionalAttr;
-using schema::OptionalComputedAttr;
-using schema::RequiredAttr;
-using schema::Type;
-using schema::Value;
 
 namespace {
 
@@ -198,31 +190,12 @@ SslUserResource::SslUserResource() {
 void SslUserResource::ValidateConfig(const Value& config, Diagnostics& diags) const {
   if (!config.IsKnown()) return;
   mysql_settings::Validate(config, AttributePath(), diags);
-  const bool has_password = !config.GetAttr("password").IsNull();
-  const bool has_wo = !config.GetAttr("password_wo").IsNull();
-  const bool has_wo_version = !config.GetAttr("password_wo_version").IsNull();
-  if (has_password && has_wo) {
-    diags.AddError("Conflicting Attributes",
-                   "Set the password either as password (stored in state) or as password_wo "
-                   "(write-only, never stored), not both.",
-                   AttributePath::Root("password_wo"));
-  }
-  if (has_wo && !has_wo_version) {
-    diags.AddError("Missing Attribute",
-                   "password_wo_version is required with password_wo: Terraform never stores "
-                   "password_wo, so a change of password_wo_version is how a new password is "
-                   "applied. Start with password_wo_version = 1.",
-                   AttributePath::Root("password_wo_version"));
-  }
-  if (has_wo_version && !has_wo) {
-    diags.AddError("Missing Attribute",
-                   "password_wo_version only versions password_wo; set password_wo or remove "
-                   "password_wo_version.",
-                   AttributePath::Root("password_wo_version"));
-  }
-  Value require = config.GetAttr("require");
-  const bool require_known = require.IsKnown() || require.IsNull();
-  const std::string kind = require.IsKnown() ? require.AsString() : "ssl";
+  schema::ValidateWriteOnlyVersioned(
+      config, "password", "password_wo", "password_wo_version", "the password",
+      "so a change of password_wo_version is how a new password is applied.", diags);
+  const Value require = schema::ModelReader(config, schema_.block).Get("require");
+  const bool require_known = require.IsKnown();
+  const std::string kind = require_known ? require.AsString() : "";
   bool any_specified = false;
   for (const char* n : {"require_subject", "require_issuer", "require_cipher"}) {
     Value v = config.GetAttr(n);

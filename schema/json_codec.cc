@@ -1,5 +1,13 @@
 // JSON codec for cty values with a hand-written, depth-limited parser that
 // keeps the exact text of numbers; see json_codec.h.
+//
+// Why a parser of its own when nlohmann-json is a dependency (and is used
+// for every other JSON in pxc): go-cty's decoder, which this one must match
+// on the wire, keeps the exact decimal text of every number (nlohmann turns
+// big ones into doubles), replaces invalid UTF-8 and lone surrogates with
+// U+FFFD (nlohmann refuses them), and decodes against the expected type with
+// the value path in every error. The encoder, the strict and the lenient
+// decoder share those rules, hence one file of about 900 lines.
 #include "schema/json_codec.h"
 
 #include <charconv>

@@ -42,4 +42,30 @@ std::optional<bool> ModelReader::OptBool(const std::string& name) {
   return v.AsBool();
 }
 
+void ValidateWriteOnlyVersioned(const Value& config, const std::string& plain,
+                                const std::string& wo, const std::string& version,
+                                const std::string& what, const std::string& version_why,
+                                Diagnostics& diags) {
+  const bool has_plain = !config.GetAttr(plain).IsNull();
+  const bool has_wo = !config.GetAttr(wo).IsNull();
+  const bool has_version = !config.GetAttr(version).IsNull();
+  if (has_plain && has_wo) {
+    diags.AddError("Conflicting Attributes",
+                   "Set " + what + " either as " + plain + " (stored in state) or as " + wo +
+                       " (write-only, never stored), not both.",
+                   AttributePath::Root(wo));
+  }
+  if (has_wo && !has_version) {
+    diags.AddError("Missing Attribute",
+                   version + " is required with " + wo + ": Terraform never stores " + wo + ", " +
+                       version_why + " Start with " + version + " = 1.",
+                   AttributePath::Root(version));
+  }
+  if (has_version && !has_wo) {
+    diags.AddError("Missing Attribute",
+                   version + " only versions " + wo + "; set " + wo + " or remove " + version + ".",
+                   AttributePath::Root(version));
+  }
+}
+
 }  // namespace pxc::schema

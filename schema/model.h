@@ -14,6 +14,7 @@
 #include <set>
 #include <string>
 
+#include "schema/diagnostics.h"
 #include "schema/schema.h"
 #include "schema/value.h"
 
@@ -55,5 +56,17 @@ class ModelReader {
   const Block& block_;
   std::set<std::string> unknown_;
 };
+
+// The checks of a write-only argument with its version (protocol 6.8): the
+// plain attribute `plain` (stored in state) and the write-only `wo` exclude
+// each other, and `wo` needs `version` (Terraform never stores `wo`, so a
+// change of `version` is how a new value is applied) and the other way
+// round. `what` names the value ("the key"), `version_why` finishes the
+// sentence that says why the version is required. Errors at `wo` or
+// `version`.
+void ValidateWriteOnlyVersioned(const Value& config, const std::string& plain,
+                                const std::string& wo, const std::string& version,
+                                const std::string& what, const std::string& version_why,
+                                Diagnostics& diags);
 
 }  // namespace pxc::schema

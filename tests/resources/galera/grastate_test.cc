@@ -23,23 +23,34 @@ TEST(Grastate, ParsesGrastate) {
   EXPECT_EQ(ParseGraState("garbage").seqno, -1);
 }
 
-TEST(Grastate, BootstrapsTheMostAdvancedNodeNotTheFirst) {
-  std::vector<std::string> names = {"pxc1", "pxc2", "pxc3"};
-  auto c = ChooseBootstrapNode(names, {{10, false, "u"}, {12, false, "u"}, {11, true, "u"}});
-  ASSERT_TRUE(c.ok());
-  EXPECT_EQ(c->index, 1u);
-  EXPECT_TRUE(c->needs_safe_flag);
-}
-
-TEST(Grastate, TiesPreferSafeToBootstrapThenListOrder) {
-  std::vector<std::string> names = {"pxc1", "pxc2", "pxc3"};
-  auto safe = ChooseBootstrapNode(names, {{7, false, "u"}, {7, true, "u"}, {7, false, "u"}});
-  ASSERT_TRUE(safe.ok());
-  EXPECT_EQ(safe->index, 1u);
-  EXPECT_FALSE(safe->needs_safe_flag);
-  auto first = ChooseBootstrapNode(names, {{7, false, "u"}, {7, false, "u"}, {7, false, "u"}});
-  ASSERT_TRUE(first.ok());
-  EXPECT_EQ(first->index, 0u);
+TEST(Grastate, ChoosesTheMostAdvancedNodeThenSafeToBootstrapThenListOrder) {
+  const std::vector<std::string> names = {"pxc1", "pxc2", "pxc3"};
+  struct Case {
+    const char* what;
+    std::vector<GraState> states;
+    size_t index;
+    bool needs_safe_flag;
+  };
+  const Case cases[] = {
+      {"the highest seqno, not the first node",
+       {{10, false, "u"}, {12, false, "u"}, {11, true, "u"}},
+       1,
+       true},
+      {"a tie: safe_to_bootstrap wins",
+       {{7, false, "u"}, {7, true, "u"}, {7, false, "u"}},
+       1,
+       false},
+      {"a tie without it: list order",
+       {{7, false, "u"}, {7, false, "u"}, {7, false, "u"}},
+       0,
+       true},
+  };
+  for (const Case& c : cases) {
+    auto choice = ChooseBootstrapNode(names, c.states);
+    ASSERT_TRUE(choice.ok()) << c.what << ": " << choice.status().message();
+    EXPECT_EQ(choice->index, c.index) << c.what;
+    EXPECT_EQ(choice->needs_safe_flag, c.needs_safe_flag) << c.what;
+  }
 }
 
 TEST(Grastate, RefusesUnknownSeqnoAndMixedClusters) {
