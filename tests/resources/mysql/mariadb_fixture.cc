@@ -1,4 +1,4 @@
-// Implementation of tests/resources/mariadb_fixture.h.
+// Implementation of tests/resources/mysql/mariadb_fixture.h.
 #include "tests/resources/mysql/mariadb_fixture.h"
 
 #include <arpa/inet.h>

@@ -1,6 +1,6 @@
 // Tests for resources/mysql/sql_client.{h,cc}, and for resources/mysql/user_sql.{h,cc}
 // against a real server: a standalone mariadbd started by
-// tests/resources/mariadb_fixture.h (skipped when not root or MariaDB is not
+// tests/resources/mysql/mariadb_fixture.h (skipped when not root or MariaDB is not
 // installed). The first tests need no server. About 1000 lines in one
 // file: every case shares the one mariadbd the fixture starts per binary.
 #include "resources/mysql/sql_client.h"
