@@ -52,13 +52,21 @@ check() {
   fi
 }
 
-# expect_in <what> <text> <needle>...: every needle is a substring of text.
+# squeeze <text>: runs of blanks as one space. Terraform aligns the "=" of
+# an object's attributes to its longest name, so a new attribute changes the
+# spacing of every line: needles and text are compared squeezed.
+squeeze() {
+  printf '%s' "$1" | tr -s ' \t' ' '
+}
+
+# expect_in <what> <text> <needle>...: every needle is a substring of text
+# (blank runs squeezed on both sides).
 expect_in() {
-  local what=$1 text=$2
+  local what=$1 text n missing=()
+  text=$(squeeze "$2")
   shift 2
-  local n missing=()
   for n in "$@"; do
-    [[ $text == *"$n"* ]] || missing+=("$n")
+    [[ $text == *"$(squeeze "$n")"* ]] || missing+=("$n")
   done
   if ((${#missing[@]} == 0)); then
     ok "$what"
@@ -67,13 +75,14 @@ expect_in() {
   fi
 }
 
-# expect_not_in <what> <text> <needle>...: no needle occurs in text.
+# expect_not_in <what> <text> <needle>...: no needle occurs in text (blank
+# runs squeezed on both sides).
 expect_not_in() {
-  local what=$1 text=$2
+  local what=$1 text n found=()
+  text=$(squeeze "$2")
   shift 2
-  local n found=()
   for n in "$@"; do
-    [[ $text == *"$n"* ]] && found+=("$n")
+    [[ $text == *"$(squeeze "$n")"* ]] && found+=("$n")
   done
   if ((${#found[@]} == 0)); then
     ok "$what"

@@ -185,7 +185,7 @@ expect_in "generated.tf has both resources, with the sensitive inputs left out" 
 expect_in "Terraform asks for the sensitive inputs (the provider's diagnostic)" "$TF_OUT" \
   "Error: Incomplete CA to Adopt" 'file("ca-key.pem")'
 sed -i -e "s|existing_private_key_pem = null # sensitive|existing_private_key_pem = file(\"$TF_WORK/manual-ca-key.pem\")|" \
-  -e 's|password        = null # sensitive|password        = "manual-pass"|' "$TF_CFG/generated.tf"
+  -e 's|^\( *password \+\)= null # sensitive|\1= "manual-pass"|' "$TF_CFG/generated.tf"
 tf_plan_changes "the generated configuration plans: the CA imported as is, the user imported with its password set" \
   '# pxc_ca.manual will be imported' '# pxc_ssl_user.manual will be updated in-place' \
   'Plan: 2 to import, 0 to add, 1 to change, 0 to destroy.'
