@@ -41,16 +41,20 @@ def scenario(strategy):
         "triggers": {n: "${pxc_node_tls_config.%s.id}" % n for n in NODES},
         "node": [{"name": n, "host": ip} for n, ip in NODES.items()]}}}
     loop = '"$PXC_SOURCE_DIR/tests/e2e/writeloop.py"'
+    pinned = "WRITELOOP_MODE=persistent " + loop
     return {
         "provider": {"ssh": {"private_key": "${file:id_ed25519}", "known_hosts": "${file:known_hosts}"}},
         "steps": [
             {"name": "lab credentials", "run": [{"cmd": "cp \"$PXC_LAB_DIR/ssh/id_ed25519\" \"$PXC_LAB_DIR/ssh/known_hosts\" . && echo copied",
                                                  "expect_stdout_contains": "copied"}]},
             {"name": "deploy the TLS configuration (no restart)", "resources": res},
-            {"name": "start the write loop", "run": [{"cmd": loop + " start writeloop", "expect_stdout_contains": "write loop started"}]},
+            {"name": "start the write loops (new connection per write; persistent connection)",
+             "run": [{"cmd": loop + " start writeloop", "expect_stdout_contains": "write loop started"},
+                     {"cmd": pinned + " start writeloop-persistent", "expect_stdout_contains": "write loop started"}]},
             {"name": "restart: " + strategy, "add_resources": restart,
              "expect": {"state": {"pxc_cluster_restart.tls": {"cluster_size": 3}}},
-             "run": [{"cmd": "sleep 3; " + loop + " stop writeloop", "expect_stdout_contains": "writes="}]},
+             "run": [{"cmd": "sleep 3; " + loop + " stop writeloop", "expect_stdout_contains": "writes="},
+                     {"cmd": loop + " stop writeloop-persistent", "expect_stdout_contains": "writes="}]},
             {"name": "destroy, lab marked modified", "destroy": True,
              "run": [{"cmd": "\"$PXC_SOURCE_DIR/tests/testbed/lab\" mark-modified && echo marked", "expect_stdout_contains": "marked"}]},
         ]}
@@ -66,12 +70,15 @@ def run_once(strategy, driver, provider):
         p = subprocess.run(["flock", "/tmp/pxc-lab.lock", "bash", os.path.join(ROOT, "tests/e2e/run_scenario.sh"),
                             driver, provider, path], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                            text=True, timeout=1800)
-        result = os.path.join(work, "writeloop", "result.json")
-        if p.returncode != 0 or not os.path.exists(result):
-            tail = "\n".join(l for l in p.stdout.splitlines() if l.startswith("not ok"))[-2000:]
-            raise RuntimeError("%s run failed (exit %d): %s" % (strategy, p.returncode, tail))
-        with open(result) as f:
-            return json.load(f)
+        results = {}
+        for mode, sub in (("new", "writeloop"), ("persistent", "writeloop-persistent")):
+            result = os.path.join(work, sub, "result.json")
+            if p.returncode != 0 or not os.path.exists(result):
+                tail = "\n".join(l for l in p.stdout.splitlines() if l.startswith("not ok"))[-2000:]
+                raise RuntimeError("%s run failed (exit %d): %s" % (strategy, p.returncode, tail))
+            with open(result) as f:
+                results[mode] = json.load(f)
+        return results
 
 
 def summary(samples):
@@ -91,6 +98,10 @@ def main():
     driver = os.environ.get("PXC_BENCH_DRIVER") or os.path.join(build, "tests/driver/pxc-tfdriver")
     failed = {"full": [], "rolling": []}
     lost = {"full": [], "rolling": []}
+    pinned_failed = {"full": [], "rolling": []}
+    max_latency = {"full": [], "rolling": []}
+    over_1s = {"full": [], "rolling": []}
+    slowest = {"full": [], "rolling": []}
     attempted = 0
     for i in range(reps):
         # Alternate which strategy goes first.
@@ -99,24 +110,42 @@ def main():
         if only:
             order = [only]
         for s in order:
-            r = run_once(s, driver, provider)
-            print("P5 rep %d %s: writes=%d failed=%d lost=%s longest_gap_s=%s" %
-                  (i + 1, s, r["writes"], r["failed"], r["lost"], r["longest_gap_s"]), file=sys.stderr)
-            for e in r.get("errors", []):
-                print("  " + e, file=sys.stderr)
-            failed[s].append(r["failed"])
-            lost[s].append(r["lost"] if r["lost"] is not None else -1)
-            attempted += r["writes"]
+            both = run_once(s, driver, provider)
+            for mode, r in both.items():
+                print("P5 rep %d %s, %s connection: writes=%d failed=%d (at %s s) lost=%s "
+                      "longest_gap_s=%s max_latency_s=%s over_1s=%d slowest=%s" %
+                      (i + 1, s, mode, r["writes"], r["failed"], r.get("failed_at_s"), r["lost"],
+                       r["longest_gap_s"], r.get("max_latency_s"), r.get("over_1s", 0),
+                       r.get("slowest", [])[:5]), file=sys.stderr)
+                for e in r.get("errors", []):
+                    print("  " + e, file=sys.stderr)
+                lost[s].append(r["lost"] if r["lost"] is not None else -1)
+                attempted += r["writes"]
+                max_latency[s].append(r.get("max_latency_s", 0))
+                over_1s[s].append(r.get("over_1s", 0))
+                slowest[s].append({"mode": mode, "slowest": r.get("slowest", [])[:5]})
+            failed[s].append(both["new"]["failed"])
+            pinned_failed[s].append(both["persistent"]["failed"])
     print(json.dumps({
         "row": "P5",
         "rolling_failed_writes": summary(failed["rolling"]),
         "full_failed_writes": summary(failed["full"]),
         "rolling_lost_writes": summary(lost["rolling"]),
         "full_lost_writes": summary(lost["full"]),
+        "rolling_persistent_failed_writes": summary(pinned_failed["rolling"]),
+        "full_persistent_failed_writes": summary(pinned_failed["full"]),
+        "rolling_max_write_latency_s": summary(max_latency["rolling"]),
+        "full_max_write_latency_s": summary(max_latency["full"]),
+        "rolling_writes_over_1s": summary(over_1s["rolling"]),
+        "full_writes_over_1s": summary(over_1s["full"]),
+        "slowest_writes": slowest,
         "writes_attempted": attempted,
-        "note": "20 writes/s through HAProxy, a new connection per transaction, during a TLS "
-                "enablement of the 3-node lab (rolling: 2 passes with draining); lost = acknowledged "
-                "but missing afterwards"}))
+        "note": "two write loops at once, each 20 writes/s through HAProxy, during a TLS "
+                "enablement of the 3-node lab (rolling: 2 passes, 6 drained restarts): one opens "
+                "a new connection per transaction (failed_writes), one keeps a persistent "
+                "connection and reconnects after an error (persistent_failed_writes); lost = "
+                "acknowledged but missing afterwards (both loops); latency = start of a write to "
+                "its commit acknowledged or failed (both loops)"}))
 
 
 if __name__ == "__main__":
