@@ -22,6 +22,8 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
+import time
 
 ROOT = os.environ.get("PXC_BENCH_ROOT") or os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 NODES = {"pxc1": "10.77.0.11", "pxc2": "10.77.0.12", "pxc3": "10.77.0.13"}
@@ -60,6 +62,62 @@ def scenario(strategy):
         ]}
 
 
+LAB = os.environ.get("PXC_LAB_DIR", "/var/lib/pxc-lab")
+SAMPLED = ("wsrep_local_state_comment", "wsrep_flow_control_paused_ns", "wsrep_flow_control_sent",
+           "wsrep_flow_control_recv", "wsrep_local_recv_queue", "wsrep_cluster_size")
+
+
+class Sampler(threading.Thread):
+    """Every 100 ms, each node's Galera state and flow-control counters over
+    its local socket (root, from the root namespace): what the cluster was
+    doing when a write was blocked."""
+
+    def __init__(self):
+        super().__init__(daemon=True)
+        self.stop = threading.Event()
+        self.samples = []  # (unix time, node, {variable: value})
+
+    def run(self):
+        import MySQLdb
+        conns = {}
+        while not self.stop.wait(0.1):
+            for n in NODES:
+                try:
+                    if n not in conns:
+                        conns[n] = MySQLdb.connect(
+                            unix_socket=os.path.join(LAB, n, "run", "mysqld", "mysqld.sock"),
+                            user="root", connect_timeout=1)
+                    cur = conns[n].cursor()
+                    cur.execute("SHOW GLOBAL STATUS WHERE Variable_name IN (%s)"
+                                % ",".join("'%s'" % v for v in SAMPLED))
+                    self.samples.append((time.time(), n, dict(cur.fetchall())))
+                except Exception:  # node down or restarting
+                    conns.pop(n, None)
+                    self.samples.append((time.time(), n, {"wsrep_local_state_comment": "down"}))
+
+    def around(self, t0, t1):
+        """What happened on each node between t0 and t1 (unix seconds)."""
+        out = {}
+        for n in NODES:
+            ss = [(t, v) for t, node, v in self.samples if node == n and t0 - 0.2 <= t <= t1 + 0.2]
+            if not ss:
+                continue
+            states = []
+            for _, v in ss:
+                st = v.get("wsrep_local_state_comment")
+                if not states or states[-1] != st:
+                    states.append(st)
+            def delta(k):
+                vals = [int(v[k]) for _, v in ss if k in v]
+                return (max(vals) - min(vals)) if vals else 0
+            out[n] = {"states": states,
+                      "fc_paused_ms": round(delta("wsrep_flow_control_paused_ns") / 1e6, 1),
+                      "fc_sent": delta("wsrep_flow_control_sent"),
+                      "max_recv_queue": max((int(v.get("wsrep_local_recv_queue", 0)) for _, v in ss),
+                                            default=0)}
+        return out
+
+
 def run_once(strategy, driver, provider):
     with tempfile.TemporaryDirectory(prefix="pxc-p5-") as tmp:
         path = os.path.join(tmp, "p5-%s.json" % strategy)
@@ -67,9 +125,16 @@ def run_once(strategy, driver, provider):
             json.dump(scenario(strategy), f)
         work = os.path.join(tmp, "work")
         env = dict(os.environ, PXC_E2E_WORKDIR=work)
-        p = subprocess.run(["flock", "/tmp/pxc-lab.lock", "bash", os.path.join(ROOT, "tests/e2e/run_scenario.sh"),
-                            driver, provider, path], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                           text=True, timeout=1800)
+        sampler = Sampler()
+        sampler.start()
+        try:
+            p = subprocess.run(["flock", "/tmp/pxc-lab.lock", "bash",
+                                os.path.join(ROOT, "tests/e2e/run_scenario.sh"),
+                                driver, provider, path], env=env, stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT, text=True, timeout=1800)
+        finally:
+            sampler.stop.set()
+            sampler.join()
         results = {}
         for mode, sub in (("new", "writeloop"), ("persistent", "writeloop-persistent")):
             result = os.path.join(work, sub, "result.json")
@@ -78,6 +143,12 @@ def run_once(strategy, driver, provider):
                 raise RuntimeError("%s run failed (exit %d): %s" % (strategy, p.returncode, tail))
             with open(result) as f:
                 results[mode] = json.load(f)
+            r = results[mode]
+            # The cluster around each write that took over 0.5 s.
+            r["slow_write_context"] = [
+                {"at_s": at, "latency_s": lat, "ok": ok,
+                 "nodes": sampler.around(r["started_at_unix"] + at, r["started_at_unix"] + at + lat)}
+                for at, lat, ok in r.get("slowest", []) if lat > 0.5]
         return results
 
 
@@ -119,11 +190,16 @@ def main():
                        r.get("slowest", [])[:5]), file=sys.stderr)
                 for e in r.get("errors", []):
                     print("  " + e, file=sys.stderr)
+                for c in r.get("slow_write_context", []):
+                    print("  slow write at %.2f s (%.3f s, %s): %s" % (
+                        c["at_s"], c["latency_s"], "ok" if c["ok"] else "failed",
+                        json.dumps(c["nodes"], sort_keys=True)), file=sys.stderr)
                 lost[s].append(r["lost"] if r["lost"] is not None else -1)
                 attempted += r["writes"]
                 max_latency[s].append(r.get("max_latency_s", 0))
                 over_1s[s].append(r.get("over_1s", 0))
-                slowest[s].append({"mode": mode, "slowest": r.get("slowest", [])[:5]})
+                slowest[s].append({"mode": mode, "slowest": r.get("slowest", [])[:5],
+                                   "context": r.get("slow_write_context", [])})
             failed[s].append(both["new"]["failed"])
             pinned_failed[s].append(both["persistent"]["failed"])
     print(json.dumps({
