@@ -479,7 +479,10 @@ pxc::StatusOr<LaunchSample> LaunchOnce(const std::string& binary,
   posix_spawn_file_actions_t fa;
   posix_spawn_file_actions_init(&fa);
   posix_spawn_file_actions_adddup2(&fa, out[1], 1);
-  posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
+  // The plugin's stderr: discarded, or appended to $PXC_BENCH_PLUGIN_STDERR.
+  const char* err_file = std::getenv("PXC_BENCH_PLUGIN_STDERR");
+  posix_spawn_file_actions_addopen(&fa, 2, err_file ? err_file : "/dev/null",
+                                   O_WRONLY | O_CREAT | O_APPEND, 0600);
   pid_t pid = 0;
   auto t0 = Clock::now();
   int rc = posix_spawn(&pid, path.c_str(), &fa, nullptr, argv, envp.data());

@@ -1,5 +1,6 @@
 #include "provider/plugin_server.h"
 
+#include <grpc/grpc.h>
 #include <grpcpp/grpcpp.h>
 #include <grpcpp/health_check_service_interface.h>
 #include <pthread.h>
@@ -216,21 +217,48 @@ int Serve(std::shared_ptr<const schema::ProviderDefinition> def, const ServeOpti
        {"grpc_start_ms", ms(t_server, t_ready)}});
 
   latch.Wait();
+  const auto t_stop = Clock::now();
   core->Stop();
-  // Waits for the calls in flight (at most 2 s, as go-plugin's client waits
-  // for the process before it kills it), then stops listening.
-  server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(2));
-  server->Wait();
-  std::error_code ec;
-  std::filesystem::remove_all(dir, ec);
+  // At most 2 s for the calls in flight, as go-plugin's client waits that
+  // long for the process before it kills it.
+  const auto deadline = std::chrono::system_clock::now() + std::chrono::seconds(2);
   if (options.exit_when_done) {
-    // Terraform waits for the process to be gone after every walk. Every call
-    // has been answered and the socket directory removed; what remains is
-    // tearing gRPC down thread by thread (a few ms), which nobody needs.
-    Log(LogLevel::kDebug, "plugin server stopped");
+    // Terraform waits for the process to be gone after every walk. gRPC's
+    // own Shutdown waits for the calls in flight and then joins its threads
+    // one by one, each of which has to be scheduled first (milliseconds to
+    // tens of milliseconds on a busy machine). Here only the first part is
+    // waited for: the core's shutdown notification comes once no call is
+    // being served any more (every answer handed to the transport); then
+    // the socket directory is removed and the process ends.
+    grpc_completion_queue* cq = grpc_completion_queue_create_for_pluck(nullptr);
+    int tag = 0;
+    grpc_server_shutdown_and_notify(server->c_server(), cq, &tag);
+    auto wait = [&](std::chrono::system_clock::time_point until) {
+      return grpc_completion_queue_pluck(
+                 cq, &tag,
+                 gpr_time_from_millis(
+                     std::chrono::duration_cast<std::chrono::milliseconds>(until.time_since_epoch())
+                         .count(),
+                     GPR_CLOCK_REALTIME),
+                 nullptr)
+                 .type == GRPC_OP_COMPLETE;
+    };
+    bool drained = wait(deadline);
+    if (!drained) {
+      grpc_server_cancel_all_calls(server->c_server());
+      drained = wait(std::chrono::system_clock::now() + std::chrono::milliseconds(200));
+    }
+    std::error_code ec;
+    std::filesystem::remove_all(dir, ec);
+    Log(LogLevel::kDebug, "plugin server stopped",
+        {{"shutdown_ms", ms(t_stop, Clock::now())}, {"calls_cancelled", drained ? "no" : "yes"}});
     std::fflush(nullptr);
     std::_Exit(0);
   }
+  server->Shutdown(deadline);
+  server->Wait();
+  std::error_code ec;
+  std::filesystem::remove_all(dir, ec);
   return 0;
 }
 
