@@ -39,7 +39,10 @@ def scenario(strategy):
             "host": ip, "name": n, "flavor": "mariadb", "ca_pem": "${pxc_ca.cluster.cert_pem}",
             "cert_pem": "${pxc_node_cert.%s.cert_pem}" % n, "key_pem": "${pxc_node_cert.%s.private_key_pem}" % n}}
     restart = {"pxc_cluster_restart.tls": {"type": "pxc_cluster_restart", "config": {
-        "strategy": strategy, "flavor": "pxc57", "timeout_seconds": 180,
+        "strategy": strategy, "flavor": "mariadb", "timeout_seconds": 180,
+        # The lab's service commands (tests/testbed/README.md), as e2e_rolling.
+        "stop_command": "service mysql stop", "start_command": "service mysql start",
+        "bootstrap_command": "service mysql bootstrap-pxc", "mysql_command": "mysql",
         "triggers": {n: "${pxc_node_tls_config.%s.id}" % n for n in NODES},
         "node": [{"name": n, "host": ip} for n, ip in NODES.items()]}}}
     loop = '"$PXC_SOURCE_DIR/tests/e2e/writeloop.py"'
@@ -95,6 +98,16 @@ class Sampler(threading.Thread):
                     conns.pop(n, None)
                     self.samples.append((time.time(), n, {"wsrep_local_state_comment": "down"}))
 
+    def transitions(self):
+        """Per node, the samples where its state or cluster size changed."""
+        out, last = [], {}
+        for t, n, v in self.samples:
+            key = (v.get("wsrep_local_state_comment"), v.get("wsrep_cluster_size"))
+            if last.get(n) != key:
+                last[n] = key
+                out.append([round(t, 2), n, key[0], key[1]])
+        return out
+
     def around(self, t0, t1):
         """What happened on each node between t0 and t1 (unix seconds)."""
         out = {}
@@ -116,6 +129,26 @@ class Sampler(threading.Thread):
                       "max_recv_queue": max((int(v.get("wsrep_local_recv_queue", 0)) for _, v in ss),
                                             default=0)}
         return out
+
+
+GALERA_EVENTS = ("New cluster view", "Shifting", "IST ", "Synchronized with group",
+                 "Member ", "State transfer", "Quorum results", "view(view_id",
+                 "Flow-control", "flow control", "SST", "Receiving IST", "donor")
+
+
+def galera_log_events():
+    """The Galera lines of every node's error log that tell the join's
+    phases (1 s resolution, as mariadbd writes them), in time order."""
+    out = []
+    for n in NODES:
+        try:
+            with open(os.path.join(LAB, n, "log", "mysqld.err"), errors="replace") as f:
+                for line in f:
+                    if "WSREP" in line and any(e in line for e in GALERA_EVENTS):
+                        out.append("%s %s" % (n, line.strip()[:220]))
+        except OSError:
+            pass
+    return out[-400:]
 
 
 def run_once(strategy, driver, provider):
@@ -144,6 +177,8 @@ def run_once(strategy, driver, provider):
             with open(result) as f:
                 results[mode] = json.load(f)
             r = results[mode]
+            r["galera_transitions"] = sampler.transitions()
+            r["galera_log"] = galera_log_events()
             # The cluster around each write that took over 0.5 s.
             r["slow_write_context"] = [
                 {"at_s": at, "latency_s": lat, "ok": ok,
@@ -173,6 +208,7 @@ def main():
     max_latency = {"full": [], "rolling": []}
     over_1s = {"full": [], "rolling": []}
     slowest = {"full": [], "rolling": []}
+    timeline = {"full": [], "rolling": []}
     attempted = 0
     for i in range(reps):
         # Alternate which strategy goes first.
@@ -199,7 +235,12 @@ def main():
                 max_latency[s].append(r.get("max_latency_s", 0))
                 over_1s[s].append(r.get("over_1s", 0))
                 slowest[s].append({"mode": mode, "slowest": r.get("slowest", [])[:5],
+                                   "started_at_unix": r.get("started_at_unix"),
                                    "context": r.get("slow_write_context", [])})
+                if mode == "new":  # the same cluster for both loops
+                    timeline[s].append({"started_at_unix": r.get("started_at_unix"),
+                                        "galera_transitions": r.get("galera_transitions", []),
+                                        "galera_log": r.get("galera_log", [])})
             failed[s].append(both["new"]["failed"])
             pinned_failed[s].append(both["persistent"]["failed"])
     print(json.dumps({
@@ -215,6 +256,7 @@ def main():
         "rolling_writes_over_1s": summary(over_1s["rolling"]),
         "full_writes_over_1s": summary(over_1s["full"]),
         "slowest_writes": slowest,
+        "galera_timeline": timeline,
         "writes_attempted": attempted,
         "note": "two write loops at once, each 20 writes/s through HAProxy, during a TLS "
                 "enablement of the 3-node lab (rolling: 2 passes, 6 drained restarts): one opens "
