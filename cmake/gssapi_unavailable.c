@@ -77,8 +77,7 @@ OM_uint32 gss_add_oid_set_member(OM_uint32* minor, gss_OID member, gss_OID_set* 
   return unavailable(minor);
 }
 
-OM_uint32 gss_test_oid_set_member(OM_uint32* minor, gss_OID member, gss_OID_set set,
-                                  int* present) {
+OM_uint32 gss_test_oid_set_member(OM_uint32* minor, gss_OID member, gss_OID_set set, int* present) {
   (void)member;
   (void)set;
   if (present) *present = 0;
@@ -92,16 +91,14 @@ OM_uint32 gss_release_oid_set(OM_uint32* minor, gss_OID_set* set) {
   return GSS_S_COMPLETE;
 }
 
-OM_uint32 gss_import_name(OM_uint32* minor, gss_buffer_t name, gss_OID type,
-                          gss_name_t* out) {
+OM_uint32 gss_import_name(OM_uint32* minor, gss_buffer_t name, gss_OID type, gss_name_t* out) {
   (void)name;
   (void)type;
   if (out) *out = NULL;
   return unavailable(minor);
 }
 
-OM_uint32 gss_display_name(OM_uint32* minor, gss_name_t name, gss_buffer_t out,
-                           gss_OID* type) {
+OM_uint32 gss_display_name(OM_uint32* minor, gss_name_t name, gss_buffer_t out, gss_OID* type) {
   (void)name;
   clear_buffer(out);
   if (type) *type = NULL;
@@ -136,9 +133,9 @@ OM_uint32 gss_release_buffer(OM_uint32* minor, gss_buffer_t buffer) {
   return GSS_S_COMPLETE;
 }
 
-OM_uint32 gss_acquire_cred(OM_uint32* minor, gss_name_t name, OM_uint32 time_req,
-                           gss_OID_set mechs, gss_cred_usage_t usage, gss_cred_id_t* cred,
-                           gss_OID_set* actual_mechs, OM_uint32* time_rec) {
+OM_uint32 gss_acquire_cred(OM_uint32* minor, gss_name_t name, OM_uint32 time_req, gss_OID_set mechs,
+                           gss_cred_usage_t usage, gss_cred_id_t* cred, gss_OID_set* actual_mechs,
+                           OM_uint32* time_rec) {
   (void)name;
   (void)time_req;
   (void)mechs;
