@@ -415,15 +415,25 @@ Status CheckCaKeyPair(const Certificate& ca_cert, const PrivateKey& ca_key);
 // ---------------------------------------------------------------------------
 // go-plugin AutoMTLS.
 
-// Generates the provider's server identity for go-plugin's AutoMTLS like
-// go-plugin's generateCert (minus its O=HashiCorp subject attribute, which
-// Terraform does not check): ECDSA P-521 key, subject CN=localhost, SAN
-// DNS:localhost, extendedKeyUsage serverAuth+clientAuth, keyUsage critical
+// The key of an AutoMTLS identity. go-plugin's own generateCert uses P-521
+// (and so does Terraform's client certificate); the server side may use any
+// curve Go's TLS client accepts, since the client pins the certificate from
+// the handshake line. P-256 costs about a tenth of P-521 to generate and sign
+// with, and the provider makes one at every launch (4 per `terraform apply`).
+enum class AutoMtlsKey { kP256, kP521 };
+
+// Generates a go-plugin AutoMTLS identity like go-plugin's generateCert
+// (minus its O=HashiCorp subject attribute, which Terraform does not check):
+// ECDSA key on `curve`, subject CN=localhost, SAN DNS:localhost,
+// extendedKeyUsage serverAuth+clientAuth, keyUsage critical
 // digitalSignature|keyEncipherment|keyAgreement|keyCertSign, basicConstraints
 // critical CA:TRUE, random serial, valid from now - 30 s to now + 262980 h,
-// signed ecdsa-with-SHA512. Send Base64RawStd(cert.Der()) in the handshake
-// line. kInternal if OpenSSL fails.
-StatusOr<std::pair<PrivateKey, Certificate>> MakeAutoMtlsServerCert();
+// signed ecdsa-with-SHA256 (P-256) or ecdsa-with-SHA512 (P-521), as Go's
+// x509 picks. The provider's server identity uses P-256; the test driver
+// makes Terraform's P-521 client identity. Send Base64RawStd(cert.Der()) in
+// the handshake line. kInternal if OpenSSL fails.
+StatusOr<std::pair<PrivateKey, Certificate>> MakeAutoMtlsServerCert(
+    AutoMtlsKey curve = AutoMtlsKey::kP256);
 
 inline constexpr std::chrono::hours kAutoMtlsValidity{262980};
 inline constexpr std::chrono::seconds kAutoMtlsBackdate{30};

@@ -53,7 +53,7 @@ std::string WithStderr(const std::string& message, const Process& p) {
 }  // namespace
 
 StatusOr<TlsIdentity> GenerateAutoMtlsIdentity() {
-  auto pair = resources::MakeAutoMtlsServerCert();
+  auto pair = resources::MakeAutoMtlsServerCert(resources::AutoMtlsKey::kP521);
   if (!pair.ok()) return pair.status();
   auto key_pem = pair->first.ToPem();
   if (!key_pem.ok()) return key_pem.status();

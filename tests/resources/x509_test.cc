@@ -172,6 +172,36 @@ TEST(X509, GenerateRejectsRsa1024) {
   EXPECT_EQ(key.status().message(), "RSA key size 1024 is too small: use at least 2048 bits");
 }
 
+// RSA generation races a second search when a core is idle (x509.cc
+// GenerateRsa): alone or side by side, every call returns its own complete,
+// usable key, and no OpenSSL error from an abandoned search leaks out.
+TEST(X509, RsaGenerationAloneAndConcurrentGivesDistinctWorkingKeys) {
+  std::vector<std::string> pems(5);
+  pems[0] = Unwrap(Unwrap(PrivateKey::Generate(Rsa(2048))).ToPem());
+  std::vector<std::thread> threads;
+  for (size_t i = 1; i < pems.size(); ++i) {
+    threads.emplace_back([&pems, i] {
+      auto key = PrivateKey::Generate(Rsa(2048));
+      if (!key.ok()) return;
+      auto pem = key->ToPem();
+      if (pem.ok()) pems[i] = *pem;
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(ERR_peek_error(), 0u);
+  std::set<std::string> distinct(pems.begin(), pems.end());
+  EXPECT_EQ(distinct.size(), pems.size());
+  for (const std::string& pem : pems) {
+    ASSERT_FALSE(pem.empty());
+    auto key = Unwrap(PrivateKey::FromPem(pem));
+    EXPECT_EQ(key.Spec(), Rsa(2048));
+    // A certificate signed with it verifies with its public key.
+    Certificate cert = Unwrap(Certificate::SelfSignCa(key, MakeCaSpec("racer")));
+    EXPECT_TRUE(key.MatchesCertificate(cert));
+    EXPECT_TRUE(cert.VerifySignedBy(cert).ok());
+  }
+}
+
 TEST(X509, GenerateRejectsUnknownCurve) {
   const auto key = PrivateKey::Generate(Ecdsa("P999"));
   ASSERT_FALSE(key.ok());
@@ -898,12 +928,15 @@ TEST(X509, RejectsCsrWhoseSignatureDoesNotVerify) {
 // ---------------------------------------------------------------------------
 // AutoMTLS and encodings.
 
-TEST(X509, AutoMtlsServerCertificateMatchesGoPlugin) {
+class AutoMtls : public ::testing::TestWithParam<AutoMtlsKey> {};
+
+TEST_P(AutoMtls, CertificateMatchesGoPlugin) {
+  const bool p521 = GetParam() == AutoMtlsKey::kP521;
   const auto before = std::chrono::floor<seconds>(Clock::now());
-  auto [key, cert] = Unwrap(MakeAutoMtlsServerCert());
+  auto [key, cert] = Unwrap(MakeAutoMtlsServerCert(GetParam()));
   const auto after = Clock::now();
 
-  EXPECT_EQ(key.Spec(), Ecdsa("P521"));
+  EXPECT_EQ(key.Spec(), Ecdsa(p521 ? "P521" : "P256"));
   EXPECT_TRUE(key.MatchesCertificate(cert));
   EXPECT_EQ(cert.Subject(), Cn("localhost"));
   EXPECT_EQ(cert.DnsNames(), std::vector<std::string>{"localhost"});
@@ -917,13 +950,20 @@ TEST(X509, AutoMtlsServerCertificateMatchesGoPlugin) {
 
   auto x = Parse(cert);
   ASSERT_NE(x, nullptr);
-  EXPECT_EQ(X509_get_signature_nid(x.get()), NID_ecdsa_with_SHA512);
+  EXPECT_EQ(X509_get_signature_nid(x.get()), p521 ? NID_ecdsa_with_SHA512 : NID_ecdsa_with_SHA256);
   EXPECT_EQ(X509_get_key_usage(x.get()),
             KU_DIGITAL_SIGNATURE | KU_KEY_ENCIPHERMENT | KU_KEY_AGREEMENT | KU_KEY_CERT_SIGN);
   EXPECT_EQ(X509_get_extended_key_usage(x.get()), XKU_SSL_SERVER | XKU_SSL_CLIENT);
   // A host name check as Go's TLS client performs it.
   EXPECT_EQ(X509_check_host(x.get(), "localhost", 0, 0, nullptr), 1);
   EXPECT_EQ(FormatRfc3339(cert.NotAfter()).size(), 20u);
+}
+
+INSTANTIATE_TEST_SUITE_P(X509, AutoMtls, ::testing::Values(AutoMtlsKey::kP256, AutoMtlsKey::kP521));
+
+TEST(X509, AutoMtlsServerIdentityIsP256ByDefault) {
+  auto [key, cert] = Unwrap(MakeAutoMtlsServerCert());
+  EXPECT_EQ(key.Spec(), Ecdsa("P256"));
 }
 
 TEST(X509, Base64RawStdHasNoPaddingAndRoundTrips) {
