@@ -17,6 +17,16 @@
 //     pxc_node_cert (create, RSA) and N grpc.health.v1 Check calls on the
 //     same channel, interleaved in blocks; prints their mean/median latency.
 //
+//   pxc-bench launch --provider <binary> [--count N]
+//     L1: N launches of any go-plugin provider (pxc or the bench's Go
+//     provider) the way Terraform starts one: posix_spawn with the handshake
+//     environment and an ECDSA P-521 PLUGIN_CLIENT_CERT, then per launch the
+//     time from just before the spawn to the handshake line on stdout, to a
+//     SERVING health check over the pinned mutual-TLS connection, and from the
+//     GRPCController.Shutdown call to waitpid seeing the process gone (a
+//     thread blocked in waitpid, so no polling interval). Prints one JSON
+//     object with the samples and their medians.
+//
 // Configuration file of `apply`:
 //   { "provider": { <provider configuration> },
 //     "resources": [ { "address": "pxc_ca.c0", "type": "pxc_ca",
@@ -24,11 +34,16 @@
 // A top-level attribute whose value is exactly "${<address>.<attr>}" refers
 // to another resource's attribute (planned value at plan time, applied value
 // at apply time), which also orders the walk as Terraform's graph does.
+#include <fcntl.h>
+#include <poll.h>
+#include <spawn.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <csignal>
 #include <cstdio>
 #include <fstream>
 #include <functional>
@@ -41,6 +56,7 @@
 #include <thread>
 #include <vector>
 
+#include "resources/pki/x509.h"
 #include "schema/json_codec.h"
 #include "tests/driver/health.grpc.pb.h"
 #include "tests/driver/objchange.h"
@@ -430,10 +446,175 @@ int RunRpc(const std::string& binary, int count, int warmup) {
   return 0;
 }
 
+// One launch of `binary` as Terraform does it; see the header comment.
+struct LaunchSample {
+  double handshake_ms = 0, serving_ms = 0, shutdown_to_exit_ms = 0, lifetime_ms = 0;
+  bool exited_by_itself = false;
+};
+
+extern "C" char** environ;
+
+pxc::StatusOr<LaunchSample> LaunchOnce(const std::string& binary,
+                                       const pxc::tfdriver::TlsIdentity& id) {
+  std::vector<std::string> env_store;
+  for (char** e = environ; *e; ++e) {
+    std::string kv = *e;
+    if (kv.rfind("PLUGIN_", 0) == 0 || kv.rfind("TF_PLUGIN_", 0) == 0) continue;
+    env_store.push_back(kv);
+  }
+  env_store.push_back(std::string(pxc::tfdriver::kMagicCookieKey) + "=" +
+                      pxc::tfdriver::kMagicCookieValue);
+  env_store.push_back("PLUGIN_PROTOCOL_VERSIONS=6");
+  env_store.push_back("PLUGIN_MIN_PORT=10000");
+  env_store.push_back("PLUGIN_MAX_PORT=25000");
+  env_store.push_back("PLUGIN_CLIENT_CERT=" + id.cert_pem);
+  std::vector<char*> envp;
+  for (auto& kv : env_store) envp.push_back(kv.data());
+  envp.push_back(nullptr);
+  std::string path = binary;
+  char* argv[] = {path.data(), nullptr};
+
+  int out[2];
+  if (pipe2(out, O_CLOEXEC) != 0) return pxc::InternalError("pipe failed");
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_adddup2(&fa, out[1], 1);
+  // The plugin's stderr: discarded, or appended to $PXC_BENCH_PLUGIN_STDERR.
+  const char* err_file = std::getenv("PXC_BENCH_PLUGIN_STDERR");
+  posix_spawn_file_actions_addopen(&fa, 2, err_file ? err_file : "/dev/null",
+                                   O_WRONLY | O_CREAT | O_APPEND, 0600);
+  pid_t pid = 0;
+  auto t0 = Clock::now();
+  int rc = posix_spawn(&pid, path.c_str(), &fa, nullptr, argv, envp.data());
+  posix_spawn_file_actions_destroy(&fa);
+  ::close(out[1]);
+  if (rc != 0) {
+    ::close(out[0]);
+    return pxc::InternalError("cannot start " + binary);
+  }
+  // The handshake line (the plugin writes nothing else before it).
+  std::string line;
+  bool got = false;
+  while (!got) {
+    pollfd pfd{out[0], POLLIN, 0};
+    if (::poll(&pfd, 1, 20000) <= 0) break;
+    char buf[4096];
+    ssize_t n = ::read(out[0], buf, sizeof buf);
+    if (n <= 0) break;
+    line.append(buf, static_cast<size_t>(n));
+    if (line.find('\n') != std::string::npos) got = true;
+  }
+  auto t1 = Clock::now();
+  // Exits are seen the moment they happen: a thread waits in waitpid.
+  std::atomic<bool> exited{false};
+  Clock::time_point t_exit;
+  std::thread reaper([&] {
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    t_exit = Clock::now();
+    exited = true;
+  });
+  auto fail = [&](const std::string& what) {
+    ::kill(pid, SIGKILL);
+    reaper.join();
+    ::close(out[0]);
+    return pxc::UnavailableError(binary + ": " + what);
+  };
+  if (!got) return fail("no handshake line");
+  line.resize(line.find('\n'));
+  auto hs = pxc::tfdriver::ParseHandshake(line);
+  if (!hs.ok()) return fail(hs.status().message());
+  auto cert = pxc::resources::Certificate::FromDer(hs->server_cert_der);
+  if (!cert.ok()) return fail("no server certificate in the handshake");
+  auto channel = pxc::tfdriver::DialPlugin(hs->network, hs->address, cert->ToPem(), id);
+  {
+    auto health = grpc::health::v1::Health::NewStub(channel);
+    grpc::ClientContext ctx;
+    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+    grpc::health::v1::HealthCheckRequest req;
+    req.set_service("plugin");
+    grpc::health::v1::HealthCheckResponse resp;
+    if (!health->Check(&ctx, req, &resp).ok() ||
+        resp.status() != grpc::health::v1::HealthCheckResponse::SERVING) {
+      return fail("health check failed");
+    }
+  }
+  auto t2 = Clock::now();
+  auto controller = plugin::GRPCController::NewStub(channel);
+  auto t3 = Clock::now();
+  {
+    grpc::ClientContext ctx;
+    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(2));
+    plugin::Empty req, resp;
+    (void)controller->Shutdown(&ctx, req, &resp);  // may fail as the server goes
+  }
+  controller.reset();
+  channel.reset();  // go-plugin closes its connection right after Shutdown
+  // go-plugin waits 2 s for the exit, then kills.
+  auto deadline = Clock::now() + std::chrono::seconds(2);
+  while (!exited && Clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::microseconds(200));
+  LaunchSample s;
+  s.exited_by_itself = exited;
+  if (!exited) ::kill(pid, SIGKILL);
+  reaper.join();
+  ::close(out[0]);
+  auto ms = [](Clock::time_point a, Clock::time_point b) {
+    return std::chrono::duration<double, std::milli>(b - a).count();
+  };
+  s.handshake_ms = ms(t0, t1);
+  s.serving_ms = ms(t0, t2);
+  s.shutdown_to_exit_ms = ms(t3, t_exit);
+  s.lifetime_ms = ms(t0, t_exit);
+  return s;
+}
+
+double Median(std::vector<double> v) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  size_t n = v.size();
+  return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+int RunLaunch(const std::string& provider, int count) {
+  auto id = pxc::tfdriver::GenerateAutoMtlsIdentity();
+  if (!id.ok()) {
+    std::cerr << "pxc-bench: " << id.status().message() << "\n";
+    return 1;
+  }
+  std::vector<double> hs, serving, gone, life;
+  int killed = 0;
+  for (int i = 0; i < count; ++i) {
+    auto s = LaunchOnce(provider, *id);
+    if (!s.ok()) {
+      std::cerr << "pxc-bench: launch: " << s.status().message() << "\n";
+      return 1;
+    }
+    hs.push_back(s->handshake_ms);
+    serving.push_back(s->serving_ms);
+    gone.push_back(s->shutdown_to_exit_ms);
+    life.push_back(s->lifetime_ms);
+    if (!s->exited_by_itself) ++killed;
+  }
+  json report = {{"count", count},
+                 {"handshake_ms", hs},
+                 {"serving_ms", serving},
+                 {"shutdown_to_exit_ms", gone},
+                 {"lifetime_ms", life},
+                 {"handshake_median_ms", Median(hs)},
+                 {"serving_median_ms", Median(serving)},
+                 {"shutdown_to_exit_median_ms", Median(gone)},
+                 {"lifetime_median_ms", Median(life)},
+                 {"killed_after_2s", killed}};
+  std::cout << report.dump() << std::endl;
+  return killed == 0 ? 0 : 1;
+}
+
 int Usage() {
   std::cerr << "usage: pxc-bench apply --provider BIN --config FILE [--parallelism N] "
                "[--state FILE]\n"
-               "       pxc-bench rpc --provider BIN [--count N] [--warmup N]\n";
+               "       pxc-bench rpc --provider BIN [--count N] [--warmup N]\n"
+               "       pxc-bench launch --provider BIN [--count N]\n";
   return 2;
 }
 
@@ -466,5 +647,6 @@ int main(int argc, char** argv) {
   if (provider.empty()) return Usage();
   if (mode == "apply" && !config.empty()) return RunApply(provider, config, parallelism, state);
   if (mode == "rpc") return RunRpc(provider, count, warmup);
+  if (mode == "launch") return RunLaunch(provider, count);
   return Usage();
 }

@@ -77,9 +77,10 @@ void InitOpenSslWithoutAtExit() {
 
 AutoMtlsIdentity::~AutoMtlsIdentity() { WipeString(&key_pem); }
 
-StatusOr<AutoMtlsIdentity> MakeAutoMtlsIdentity() {
-  EvpPkeyPtr key(EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-521"));
-  if (key == nullptr) return OpenSslError("generating the P-521 key");
+StatusOr<AutoMtlsIdentity> MakeAutoMtlsIdentity(AutoMtlsKey curve) {
+  const bool p521 = curve == AutoMtlsKey::kP521;
+  EvpPkeyPtr key(EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", p521 ? "P-521" : "P-256"));
+  if (key == nullptr) return OpenSslError("generating the ECDSA key");
 
   X509Ptr x(X509_new());
   if (x == nullptr || X509_set_version(x.get(), X509_VERSION_3) != 1) {
@@ -128,7 +129,7 @@ StatusOr<AutoMtlsIdentity> MakeAutoMtlsIdentity() {
       return OpenSslError(std::string("adding ") + OBJ_nid2sn(nid));
     }
   }
-  if (X509_sign(x.get(), key.get(), EVP_sha512()) <= 0) {
+  if (X509_sign(x.get(), key.get(), p521 ? EVP_sha512() : EVP_sha256()) <= 0) {
     return OpenSslError("signing the certificate");
   }
 

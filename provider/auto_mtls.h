@@ -26,6 +26,13 @@ void InitOpenSslWithoutAtExit();
 inline constexpr std::chrono::hours kAutoMtlsValidity{262980};
 inline constexpr std::chrono::seconds kAutoMtlsBackdate{30};
 
+// The key of an AutoMTLS identity. go-plugin's own generateCert uses P-521
+// (and so does Terraform's client certificate); the server side may use any
+// curve Go's TLS client accepts, since the client pins the certificate from
+// the handshake line. P-256 costs about a tenth of P-521 to generate and sign
+// with, and the provider makes one at every launch (4 per `terraform apply`).
+enum class AutoMtlsKey { kP256, kP521 };
+
 // A key and the self-signed certificate that certifies it.
 struct AutoMtlsIdentity {
   AutoMtlsIdentity() = default;
@@ -42,14 +49,16 @@ struct AutoMtlsIdentity {
 
 // Generates the provider's server identity for go-plugin's AutoMTLS like
 // go-plugin's generateCert (minus its O=HashiCorp subject attribute, which
-// Terraform does not check): ECDSA P-521 key, subject CN=localhost, SAN
+// Terraform does not check): ECDSA key on `curve`, subject CN=localhost, SAN
 // DNS:localhost, extendedKeyUsage serverAuth+clientAuth, keyUsage critical
 // digitalSignature|keyEncipherment|keyAgreement|keyCertSign, basicConstraints
 // critical CA:TRUE, subject and authority key identifiers, random positive
 // 127-bit serial, valid from now - kAutoMtlsBackdate to now +
-// kAutoMtlsValidity, signed ecdsa-with-SHA512. The driver that plays
-// Terraform in the tests makes its client identity the same way.
+// kAutoMtlsValidity, signed ecdsa-with-SHA256 (P-256) or ecdsa-with-SHA512
+// (P-521), as Go's x509 picks. The provider's server identity uses P-256; the
+// driver that plays Terraform in the tests makes Terraform's P-521 client
+// identity.
 // kInternal with OpenSSL's reason if OpenSSL fails.
-StatusOr<AutoMtlsIdentity> MakeAutoMtlsIdentity();
+StatusOr<AutoMtlsIdentity> MakeAutoMtlsIdentity(AutoMtlsKey curve = AutoMtlsKey::kP256);
 
 }  // namespace pxc::provider

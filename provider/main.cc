@@ -13,10 +13,21 @@
 #include "provider/version.h"
 #include "resources/provider_def.h"
 
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#define PXC_SANITIZED 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+#define PXC_SANITIZED 1
+#endif
+#endif
+
 int main(int argc, char** argv) {
   pxc::provider::InitOpenSslWithoutAtExit();
   pxc::provider::ServeOptions options;
   options.provider_address = pxc::kProviderAddress;
+#ifndef PXC_SANITIZED
+  options.exit_when_done = true;
+#endif
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
     if (arg == "--version" || arg == "-version" || arg == "version") {

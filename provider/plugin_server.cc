@@ -1,5 +1,6 @@
 #include "provider/plugin_server.h"
 
+#include <grpc/grpc.h>
 #include <grpcpp/grpcpp.h>
 #include <grpcpp/health_check_service_interface.h>
 #include <pthread.h>
@@ -82,6 +83,8 @@ std::string MakeSocketDir(const std::string& tmpl) {
 }  // namespace
 
 int Serve(std::shared_ptr<const schema::ProviderDefinition> def, const ServeOptions& options) {
+  using Clock = std::chrono::steady_clock;
+  const auto t_start = Clock::now();
   auto settings = ParseHandshakeEnv(HandshakeEnv::FromProcess(), options.debug);
   if (!settings.ok()) {
     std::fprintf(stderr, "%s\n", settings.status().message().c_str());
@@ -109,30 +112,40 @@ int Serve(std::shared_ptr<const schema::ProviderDefinition> def, const ServeOpti
     }
   }).detach();
 
+  // Start-up is paid at every launch (4 per `terraform apply`), so the two
+  // costly steps overlap: the AutoMTLS identity (OpenSSL's first use, key and
+  // certificate: ~2-3 ms) is made on a second thread while this one
+  // initialises gRPC and builds the server (~2-3 ms).
+  struct Identity {
+    Status status;
+    std::string key_pem, cert_pem, cert_b64;
+  };
+  Identity identity;
+  std::thread identity_thread;
+  if (settings->tls) {
+    identity_thread = std::thread([&identity] {
+      auto id = MakeAutoMtlsIdentity();
+      if (!id.ok()) {
+        identity.status = id.status();
+        return;
+      }
+      identity.key_pem = std::move(id->key_pem);
+      identity.cert_pem = std::move(id->cert_pem);
+      identity.cert_b64 = Base64Encode(id->cert_der, Base64Padding::kUnpadded);
+    });
+  }
+  auto join_identity = [&identity_thread] {
+    if (identity_thread.joinable()) identity_thread.join();
+  };
+
   std::string dir = MakeSocketDir(settings->socket_dir_template);
   if (dir.empty()) {
     std::fprintf(stderr, "terraform-provider-pxc: cannot create a private socket directory: %s\n",
                  std::strerror(errno));
+    join_identity();
     return 1;
   }
   const std::string socket_path = dir + "/plugin.sock";
-
-  std::shared_ptr<grpc::ServerCredentials> creds = grpc::InsecureServerCredentials();
-  std::string cert_b64;
-  if (settings->tls) {
-    auto id = MakeAutoMtlsIdentity();
-    if (!id.ok()) {
-      std::fprintf(stderr, "terraform-provider-pxc: cannot create the TLS certificate: %s\n",
-                   id.status().message().c_str());
-      return 1;
-    }
-    grpc::SslServerCredentialsOptions ssl(
-        GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY);
-    ssl.pem_root_certs = settings->client_cert_pem;
-    ssl.pem_key_cert_pairs.push_back({id->key_pem, id->cert_pem});
-    creds = grpc::SslServerCredentials(ssl);
-    cert_b64 = Base64Encode(id->cert_der, Base64Padding::kUnpadded);
-  }
 
   auto core = std::make_shared<Core>(def);
   ProviderService provider_service(core);
@@ -140,13 +153,33 @@ int Serve(std::shared_ptr<const schema::ProviderDefinition> def, const ServeOpti
   StdioService stdio;
 
   grpc::EnableDefaultHealthCheckService(true);
-  grpc::ServerBuilder builder;
-  builder.AddListeningPort("unix:" + socket_path, creds);
+  grpc::ServerBuilder builder;  // initialises gRPC
   builder.RegisterService(&provider_service);
   builder.RegisterService(&controller);
   builder.RegisterService(&stdio);
   builder.SetMaxReceiveMessageSize(kMaxMessageBytes);
   builder.SetMaxSendMessageSize(kMaxMessageBytes);
+
+  const auto t_cert = Clock::now();
+  join_identity();
+  std::shared_ptr<grpc::ServerCredentials> creds = grpc::InsecureServerCredentials();
+  std::string cert_b64;
+  if (settings->tls) {
+    if (!identity.status.ok()) {
+      std::fprintf(stderr, "terraform-provider-pxc: cannot create the TLS certificate: %s\n",
+                   identity.status.message().c_str());
+      std::filesystem::remove_all(dir);
+      return 1;
+    }
+    grpc::SslServerCredentialsOptions ssl(
+        GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY);
+    ssl.pem_root_certs = settings->client_cert_pem;
+    ssl.pem_key_cert_pairs.push_back({identity.key_pem, identity.cert_pem});
+    creds = grpc::SslServerCredentials(ssl);
+    cert_b64 = identity.cert_b64;
+  }
+  builder.AddListeningPort("unix:" + socket_path, creds);
+  const auto t_server = Clock::now();
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (!server) {
     std::fprintf(stderr, "terraform-provider-pxc: cannot listen on %s\n", socket_path.c_str());
@@ -167,12 +200,58 @@ int Serve(std::shared_ptr<const schema::ProviderDefinition> def, const ServeOpti
     std::printf("%s\n", HandshakeLine(socket_path, cert_b64).c_str());
   }
   std::fflush(stdout);
+  const auto t_ready = Clock::now();
+  auto ms = [](Clock::time_point a, Clock::time_point b) {
+    return std::to_string(std::chrono::duration_cast<std::chrono::microseconds>(b - a).count() /
+                          1000.0);
+  };
   Log(LogLevel::kDebug, "plugin server started",
-      {{"address", socket_path}, {"tls", cert_b64.empty() ? "false" : "true"}});
+      {{"address", socket_path},
+       {"tls", cert_b64.empty() ? "false" : "true"},
+       {"setup_ms", ms(t_start, t_cert)},
+       {"automtls_wait_ms", ms(t_cert, t_server)},
+       {"grpc_start_ms", ms(t_server, t_ready)}});
 
   latch.Wait();
+  const auto t_stop = Clock::now();
   core->Stop();
-  server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(2));
+  // At most 2 s for the calls in flight, as go-plugin's client waits that
+  // long for the process before it kills it.
+  const auto deadline = std::chrono::system_clock::now() + std::chrono::seconds(2);
+  if (options.exit_when_done) {
+    // Terraform waits for the process to be gone after every walk. gRPC's
+    // own Shutdown waits for the calls in flight and then joins its threads
+    // one by one, each of which has to be scheduled first (milliseconds to
+    // tens of milliseconds on a busy machine). Here only the first part is
+    // waited for: the core's shutdown notification comes once no call is
+    // being served any more (every answer handed to the transport); then
+    // the socket directory is removed and the process ends.
+    grpc_completion_queue* cq = grpc_completion_queue_create_for_pluck(nullptr);
+    int tag = 0;
+    grpc_server_shutdown_and_notify(server->c_server(), cq, &tag);
+    auto wait = [&](std::chrono::system_clock::time_point until) {
+      return grpc_completion_queue_pluck(
+                 cq, &tag,
+                 gpr_time_from_millis(
+                     std::chrono::duration_cast<std::chrono::milliseconds>(until.time_since_epoch())
+                         .count(),
+                     GPR_CLOCK_REALTIME),
+                 nullptr)
+                 .type == GRPC_OP_COMPLETE;
+    };
+    bool drained = wait(deadline);
+    if (!drained) {
+      grpc_server_cancel_all_calls(server->c_server());
+      drained = wait(std::chrono::system_clock::now() + std::chrono::milliseconds(200));
+    }
+    std::error_code ec;
+    std::filesystem::remove_all(dir, ec);
+    Log(LogLevel::kDebug, "plugin server stopped",
+        {{"shutdown_ms", ms(t_stop, Clock::now())}, {"calls_cancelled", drained ? "no" : "yes"}});
+    std::fflush(nullptr);
+    std::_Exit(0);
+  }
+  server->Shutdown(deadline);
   server->Wait();
   std::error_code ec;
   std::filesystem::remove_all(dir, ec);

@@ -22,6 +22,10 @@ struct ServeOptions {
   bool debug = false;
   // Registry address used in the reattach JSON.
   std::string provider_address;
+  // Once shut down, end the process at once (std::_Exit, after flushing
+  // stdio) instead of returning and running destructors. main() sets it
+  // except under sanitizers, whose leak checks run at a normal exit.
+  bool exit_when_done = false;
 };
 
 // Serves until Terraform asks the plugin to shut down. Returns the process

@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
 # Installs every Debian bookworm package pxc needs to build and test.
 # Idempotent: packages already present are skipped, apt-get update runs only
-# when something is missing. Usage: scripts/install-deps.sh [build|test|all]
+# when something is missing. Usage: scripts/install-deps.sh [build|test|bench|all]
+# (bench: the Go tool chain and Go packages bench/gonoop is built from, for
+# bench/run's comparison with a Go provider; not needed by the tests nor by
+# `bench/run --short`, so `all` (build + test, what scripts/test.sh installs)
+# leaves it out.)
 set -euo pipefail
 
 what="${1:-all}"
@@ -19,9 +23,21 @@ test_pkgs=(
   openssl util-linux galera-arbitrator-3
 )
 
+# Terraform's own Go plugin stack as Debian packages it: go-plugin (AutoMTLS,
+# GRPCController), gRPC-Go, both protobuf APIs, the protoc plugins that
+# generate Go code from provider/proto/tfplugin6.proto, and go-cty's msgpack.
+bench_pkgs=(
+  golang-go golang-github-hashicorp-go-plugin-dev golang-google-grpc-dev
+  golang-google-protobuf-dev golang-github-golang-protobuf-1-5-dev
+  protoc-gen-go protoc-gen-go-grpc golang-github-zclconf-go-cty-dev protobuf-compiler
+)
+
 pkgs=("${build_pkgs[@]}")
 if [[ "$what" == test || "$what" == all ]]; then
   pkgs+=("${test_pkgs[@]}")
+fi
+if [[ "$what" == bench ]]; then
+  pkgs+=("${bench_pkgs[@]}")
 fi
 
 missing=()

@@ -12,6 +12,9 @@
 #   PXC_SKIP_BENCH=1 ...       skip the short benchmark run (bench/run --short)
 #   PXC_TEST_LABELS=unit ...   only tests with that CTest label (regex; unit, protocol,
 #                              integration, e2e, terraform)
+#   PXC_BUILD_TYPE=RelWithDebInfo ...  build type of build/ (default Release:
+#                              the tests run against the static release
+#                              binary that `cmake --install` hands to users)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -19,7 +22,7 @@ jobs=$(nproc)
 bash scripts/install-deps.sh all
 
 start=$(date +%s)
-cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake -S . -B build -DCMAKE_BUILD_TYPE="${PXC_BUILD_TYPE:-Release}" >/dev/null
 cmake --build build -j"$jobs"
 echo "test.sh: build took $(( $(date +%s) - start )) s"
 # The real-CLI tests (label terraform, tests/terraform) are registered only

@@ -4,6 +4,10 @@
 // the first line that creates it.
 #include "resources/pki/x509.h"
 
+#include <algorithm>
+#include <atomic>
+#include <thread>
+
 #include "resources/pki/x509_internal.h"
 
 namespace pxc::resources {
@@ -201,12 +205,82 @@ void PrivateKey::Deleter::operator()(EVP_PKEY* p) const {
   EVP_PKEY_free(p);  // clears the key data before freeing it
 }
 
+namespace {
+
+// RSA generations running in this process, racers included.
+std::atomic<unsigned> g_rsa_in_flight{0};
+
+// One RSA key; the callback, called between prime candidates, aborts the
+// search once `abandon` is set. Null when aborted or failed.
+EvpPkeyPtr RsaKeygen(int bits, const std::atomic<bool>* abandon) {
+  std::unique_ptr<EVP_PKEY_CTX, FreeFn<&EVP_PKEY_CTX_free>> ctx(
+      EVP_PKEY_CTX_new_from_name(nullptr, "RSA", nullptr));
+  if (!ctx || EVP_PKEY_keygen_init(ctx.get()) <= 0 ||
+      EVP_PKEY_CTX_set_rsa_keygen_bits(ctx.get(), bits) <= 0) {
+    return nullptr;
+  }
+  if (abandon != nullptr) {
+    EVP_PKEY_CTX_set_app_data(ctx.get(), const_cast<std::atomic<bool>*>(abandon));
+    EVP_PKEY_CTX_set_cb(ctx.get(), [](EVP_PKEY_CTX* c) -> int {
+      return static_cast<std::atomic<bool>*>(EVP_PKEY_CTX_get_app_data(c))->load() ? 0 : 1;
+    });
+  }
+  EVP_PKEY* out = nullptr;
+  if (EVP_PKEY_keygen(ctx.get(), &out) <= 0) return nullptr;
+  return EvpPkeyPtr(out);
+}
+
+// An RSA key search takes a random number of prime candidates, so its time
+// varies severalfold from key to key. When a core is idle (fewer RSA
+// generations in flight than hardware threads), a second, independent
+// generation races the first and the key finished first is kept; the other
+// search is abandoned. Both are ordinary OpenSSL generations from its DRBG;
+// keeping one of two independent keys costs at most one bit of the key's
+// entropy. The racer is joined before returning.
+EvpPkeyPtr GenerateRsa(int bits) {
+  const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+  struct InFlight {
+    unsigned n = 0;
+    void Add() {
+      g_rsa_in_flight.fetch_add(1);
+      ++n;
+    }
+    ~InFlight() { g_rsa_in_flight.fetch_sub(n); }
+  } in_flight;
+  in_flight.Add();
+  if (g_rsa_in_flight.load() >= cores) return RsaKeygen(bits, nullptr);
+  in_flight.Add();
+  std::atomic<bool> done{false};
+  EvpPkeyPtr theirs;
+  std::thread racer([&] {
+    EvpPkeyPtr k = RsaKeygen(bits, &done);
+    if (k != nullptr && !done.exchange(true)) theirs = std::move(k);
+    ERR_clear_error();  // an abandoned search leaves an error on this thread
+  });
+  EvpPkeyPtr mine = RsaKeygen(bits, &done);
+  bool mine_first = mine != nullptr && !done.exchange(true);
+  // The racer stops at its next candidate, or finished already.
+  done.store(true);
+  racer.join();
+  if (mine_first) {
+    ERR_clear_error();
+    return mine;
+  }
+  if (theirs != nullptr) {
+    ERR_clear_error();
+    return theirs;
+  }
+  return nullptr;  // both failed: OpenSSL's errors are on this thread's queue
+}
+
+}  // namespace
+
 StatusOr<PrivateKey> PrivateKey::Generate(const KeySpec& spec) {
   PXC_RETURN_IF_ERROR(ValidateKeySpec(spec));
   EvpPkeyPtr pkey;
   switch (spec.algorithm) {
     case KeyAlgorithm::kRsa:
-      pkey.reset(EVP_PKEY_Q_keygen(nullptr, nullptr, "RSA", static_cast<size_t>(spec.rsa_bits)));
+      pkey = GenerateRsa(spec.rsa_bits);
       break;
     case KeyAlgorithm::kEcdsa:
       for (const CurveInfo& curve : kCurves) {

@@ -160,9 +160,13 @@ StatusOr<SshSession::ExecResult> SshSession::Exec(const std::string& command,
 StatusOr<SshSession::ExecResult> SshSession::Impl::RunScript(std::string_view script,
                                                              const std::vector<std::string>& args,
                                                              std::string_view stdin_data) {
-  std::string command = "sh -c " + ShellQuote(script) + " sh";
-  for (const std::string& a : args) command += " " + ShellQuote(a);
-  if (use_sudo) command = "sudo -n -- " + command;
+  // Built front to back by appending: `"literal" + std::move(s)` inserts at
+  // position 0, where GCC 12 at -O3 reports a false -Wrestrict inside
+  // std::string (GCC bugs 105329, 105651).
+  std::string command;
+  if (use_sudo) command.append("sudo -n -- ");
+  command.append("sh -c ").append(ShellQuote(script)).append(" sh");
+  for (const std::string& a : args) command.append(" ").append(ShellQuote(a));
   PXC_ASSIGN_OR_RETURN(ExecResult r, Exec(command, stdin_data));
   if (std::optional<Status> st = SudoFailure(r)) return *st;
   return r;

@@ -63,7 +63,10 @@ Value Tags(const Block& b, std::vector<Value> tags) {
 
 std::string Paths(const std::vector<PathError>& errs) {
   std::string out;
-  for (const auto& e : errs) out += (out.empty() ? "" : " ") + e.path.ToString();
+  for (const auto& e : errs) {
+    if (!out.empty()) out += ' ';  // not `" " + s`: GCC 12 -O3 -Wrestrict (ssh_client.cc)
+    out += e.path.ToString();
+  }
   return out;
 }
 

@@ -24,7 +24,7 @@ std::string WithStderr(const std::string& message, const Process& p) {
 }  // namespace
 
 StatusOr<TlsIdentity> GenerateAutoMtlsIdentity() {
-  auto id = provider::MakeAutoMtlsIdentity();
+  auto id = provider::MakeAutoMtlsIdentity(provider::AutoMtlsKey::kP521);
   if (!id.ok()) return id.status();
   return TlsIdentity{id->cert_pem, id->key_pem};
 }

@@ -1,15 +1,23 @@
 #!/usr/bin/python3
 """Write loop through the load balancer, to count the writes a restart breaks.
 
-Each transaction opens a NEW connection (through HAProxy, so each lands on a
-node the load balancer thinks healthy), inserts one row and commits. A write
-fails when connecting, inserting or committing raises. At the end every
-acknowledged row is looked up again, so a write that was acknowledged and
-then lost counts too.
+Two client models (WRITELOOP_MODE):
+- "new" (default): each transaction opens a NEW connection (through HAProxy,
+  so each lands on a node the load balancer thinks healthy), inserts one row
+  and commits;
+- "persistent": one connection kept open, as an application's pool keeps
+  it, pinned to whichever node HAProxy picked; after an error it is closed
+  and the next write reconnects (through HAProxy again).
+A write fails when connecting, inserting or committing raises. At the end
+every acknowledged row is looked up again, so a write that was acknowledged
+and then lost counts too. Each write's latency (start to commit acknowledged
+or failed) is recorded: result.json has the longest, how many took over 1 s,
+and the slowest ones with their time since the loop started.
 
     writeloop.py start DIR   start the loop in the background (returns at once)
     writeloop.py stop DIR    stop it; prints one line
-                             "writes=N failed=M lost=L longest_gap_s=G"
+                             "writes=N failed=M lost=L longest_gap_s=G
+                             max_latency_s=S over_1s=K"
                              and the first errors; exit 0 when it ran
 
 The loop inherits no file descriptor but stdio and ends by itself after
@@ -51,32 +59,47 @@ def setup():
 def loop(d):
     run = uuid.uuid4().hex
     rate = float(os.environ.get("WRITELOOP_RATE", "20"))
+    persistent = os.environ.get("WRITELOOP_MODE", "new") == "persistent"
     ok_seqs, errors = [], []
     failed, seq = 0, 0
-    last_ok = time.monotonic()
+    t0 = last_ok = time.monotonic()
     longest_gap = 0.0
+    latencies = []  # (seconds since start, latency seconds, ok)
+    failures_at = []
+    conn = None
     # A loop whose stop never comes (the run failed first) ends by itself.
     deadline = time.monotonic() + float(os.environ.get("WRITELOOP_MAX_SECONDS", "1800"))
     while not os.path.exists(os.path.join(d, "stop")) and time.monotonic() < deadline:
         started = time.monotonic()
         seq += 1
         try:
-            c = connect()
+            c = conn if conn is not None else connect()
             try:
                 cur = c.cursor()
                 cur.execute("INSERT INTO pxc_writeloop.w (run, seq) VALUES (%s, %s)", (run, seq))
                 c.commit()
-            finally:
+            except Exception:
+                c.close()  # a persistent connection is dropped after an error
+                conn = None
+                raise
+            if persistent:
+                conn = c
+            else:
                 c.close()
             ok_seqs.append(seq)
             now = time.monotonic()
             longest_gap = max(longest_gap, now - last_ok)
             last_ok = now
+            latencies.append((started - t0, now - started, True))
         except Exception as e:  # every failure counts, whatever raised it
             failed += 1
+            latencies.append((started - t0, time.monotonic() - started, False))
+            failures_at.append(round(started - t0, 2))
             if len(errors) < 5:
                 errors.append("write %d: %s" % (seq, e))
         time.sleep(max(0.0, 1.0 / rate - (time.monotonic() - started)))
+    if conn is not None:
+        conn.close()
     # Every acknowledged write must still be there.
     lost = None
     for _ in range(10):
@@ -91,8 +114,15 @@ def loop(d):
         except Exception as e:
             errors.append("verify: %s" % e)
             time.sleep(1)
-    result = {"writes": seq, "failed": failed, "lost": lost,
-              "longest_gap_s": round(longest_gap, 2), "errors": errors}
+    slowest = sorted(latencies, key=lambda x: -x[1])[:10]
+    result = {"mode": "persistent" if persistent else "new",
+              "writes": seq, "failed": failed, "lost": lost,
+              "longest_gap_s": round(longest_gap, 2), "errors": errors,
+              "failed_at_s": failures_at[:50],
+              "max_latency_s": round(max((x[1] for x in latencies), default=0.0), 3),
+              "over_1s": sum(1 for x in latencies if x[1] > 1.0),
+              "slowest": [[round(a, 2), round(b, 3), ok] for a, b, ok in slowest],
+              "started_at_unix": round(time.time() - (time.monotonic() - t0), 2)}
     with open(os.path.join(d, "result.json.tmp"), "w") as f:
         json.dump(result, f)
     os.rename(os.path.join(d, "result.json.tmp"), os.path.join(d, "result.json"))
@@ -131,8 +161,9 @@ def main():
         time.sleep(0.2)
     with open(path) as f:
         r = json.load(f)
-    print("writes=%d failed=%d lost=%s longest_gap_s=%s" %
-          (r["writes"], r["failed"], r["lost"], r["longest_gap_s"]))
+    print("writes=%d failed=%d lost=%s longest_gap_s=%s max_latency_s=%s over_1s=%d" %
+          (r["writes"], r["failed"], r["lost"], r["longest_gap_s"], r["max_latency_s"],
+           r["over_1s"]))
     for e in r["errors"]:
         print("  " + e)
 

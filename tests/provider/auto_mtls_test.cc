@@ -25,9 +25,12 @@ T Unwrap(StatusOr<T> v) {
   return *std::move(v);
 }
 
-TEST(AutoMtls, ServerCertificateMatchesGoPlugin) {
+class AutoMtlsCurve : public ::testing::TestWithParam<AutoMtlsKey> {};
+
+TEST_P(AutoMtlsCurve, CertificateMatchesGoPlugin) {
+  const bool p521 = GetParam() == AutoMtlsKey::kP521;
   const auto before = std::chrono::floor<seconds>(Clock::now());
-  AutoMtlsIdentity id = Unwrap(MakeAutoMtlsIdentity());
+  AutoMtlsIdentity id = Unwrap(MakeAutoMtlsIdentity(GetParam()));
   const auto after = Clock::now();
 
   auto key = Unwrap(resources::PrivateKey::FromPem(id.key_pem));
@@ -35,7 +38,7 @@ TEST(AutoMtls, ServerCertificateMatchesGoPlugin) {
   EXPECT_EQ(id.key_pem.rfind("-----BEGIN PRIVATE KEY-----\n", 0), 0u) << "not PKCS#8";
   EXPECT_EQ(cert.ToPem(), id.cert_pem);
   EXPECT_EQ(key.Spec().algorithm, resources::KeyAlgorithm::kEcdsa);
-  EXPECT_EQ(key.Spec().ecdsa_curve, "P521");
+  EXPECT_EQ(key.Spec().ecdsa_curve, p521 ? "P521" : "P256");
   EXPECT_TRUE(key.MatchesCertificate(cert));
   resources::DistinguishedName localhost;
   localhost.common_name = "localhost";
@@ -56,7 +59,7 @@ TEST(AutoMtls, ServerCertificateMatchesGoPlugin) {
       d2i_X509(nullptr, &p, static_cast<long>(id.cert_der.size())), &X509_free);
   ASSERT_NE(x, nullptr);
   EXPECT_EQ(X509_get_version(x.get()), X509_VERSION_3);
-  EXPECT_EQ(X509_get_signature_nid(x.get()), NID_ecdsa_with_SHA512);
+  EXPECT_EQ(X509_get_signature_nid(x.get()), p521 ? NID_ecdsa_with_SHA512 : NID_ecdsa_with_SHA256);
   EXPECT_EQ(X509_get_key_usage(x.get()),
             KU_DIGITAL_SIGNATURE | KU_KEY_ENCIPHERMENT | KU_KEY_AGREEMENT | KU_KEY_CERT_SIGN);
   EXPECT_EQ(X509_get_extended_key_usage(x.get()), XKU_SSL_SERVER | XKU_SSL_CLIENT);
@@ -73,6 +76,15 @@ TEST(AutoMtls, ServerCertificateMatchesGoPlugin) {
   }
   // A host name check as Go's TLS client performs it.
   EXPECT_EQ(X509_check_host(x.get(), "localhost", 0, 0, nullptr), 1);
+}
+
+INSTANTIATE_TEST_SUITE_P(AutoMtls, AutoMtlsCurve,
+                         ::testing::Values(AutoMtlsKey::kP256, AutoMtlsKey::kP521));
+
+TEST(AutoMtls, ServerIdentityIsP256ByDefault) {
+  AutoMtlsIdentity id = Unwrap(MakeAutoMtlsIdentity());
+  auto key = Unwrap(resources::PrivateKey::FromPem(id.key_pem));
+  EXPECT_EQ(key.Spec().ecdsa_curve, "P256");
 }
 
 TEST(AutoMtls, EveryIdentityIsNew) {

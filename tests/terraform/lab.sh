@@ -28,8 +28,9 @@ ADMIN_SSL=()
 
 # Writes the lab's credentials where the configurations read them
 # (terraform.tfvars: the SSH key and known_hosts files; the admin password in
-# TF_VAR_mysql_admin_password), the admin client's option file, and records
-# every node's my.cnf as orig-<ip>.cnf.
+# TF_VAR_mysql_admin_password), the admin client's option file, flags the lab
+# as modified (LAB_WAS_MODIFIED says whether it was already) and records
+# every node's my.cnf as orig-<ip>.cnf (lab_record_orig).
 lab_prepare() {
   local lab_dir=${PXC_LAB_DIR:-/var/lib/pxc-lab}
   cat >"$TF_CFG/terraform.tfvars" <<EOF
@@ -39,6 +40,18 @@ EOF
   export TF_VAR_mysql_admin_password=$PXC_LAB_MYSQL_PASSWORD
   (umask 077 && printf '[client]\nhost=10.77.0.10\nport=3306\nuser=%s\npassword=%s\n' \
     "$PXC_LAB_MYSQL_USER" "$PXC_LAB_MYSQL_PASSWORD" >"$TF_WORK/admin.cnf")
+  # A scenario that enables TLS leaves the servers running with it (destroy
+  # restores my.cnf, not the running servers): the next `lab up` rebuilds the
+  # lab. One that puts everything back calls lab_unmark at its end.
+  LAB_WAS_MODIFIED=
+  [[ -e $lab_dir/modified ]] && LAB_WAS_MODIFIED=1
+  "$PXC_SOURCE_DIR/tests/testbed/lab" mark-modified "tests/terraform: $(basename "$TF_SCENARIO_DIR") running" >/dev/null
+  lab_record_orig
+}
+
+# lab_record_orig: every node's my.cnf as it is now, as orig-<ip>.cnf (what
+# destroy must restore byte for byte).
+lab_record_orig() {
   local ip
   for ip in "${NODE_IPS[@]}"; do
     node_ssh "$ip" cat /etc/mysql/my.cnf >"$TF_WORK/orig-$ip.cnf" || {
@@ -46,9 +59,14 @@ EOF
       exit 1
     }
   done
-  # The scenario leaves the servers running with TLS (destroy restores my.cnf,
-  # not the running servers): the next `lab up` rebuilds the lab.
-  "$PXC_SOURCE_DIR/tests/testbed/lab" mark-modified "tests/terraform: $(basename "$TF_SCENARIO_DIR") running" >/dev/null
+}
+
+# lab_unmark: for a scenario that left the nodes as it found them (files,
+# my.cnf, running servers): the lab counts as unmodified again, unless it was
+# flagged before lab_prepare.
+lab_unmark() {
+  local lab_dir=${PXC_LAB_DIR:-/var/lib/pxc-lab}
+  [[ -n $LAB_WAS_MODIFIED ]] || rm -f "$lab_dir/modified"
 }
 
 # snapshot <tag>: every node's my.cnf and the listing (names, modes, owners,
@@ -92,9 +110,12 @@ expect_destroyed_clean() {
   expect_eq "no certificate, backup or rollback file left on the nodes" "$left" ""
 }
 
-# On a failure that stops the scenario: try to destroy what Terraform made,
-# (the lab is flagged as modified since lab_prepare).
+# On a failure that stops the scenario: the scenario's own clean-up
+# (scenario_on_bail, if defined: e.g. stopping background processes), then
+# try to destroy what Terraform made (the lab is flagged as modified since
+# lab_prepare).
 tf_on_bail() {
+  if declare -F scenario_on_bail >/dev/null; then scenario_on_bail || true; fi
   echo "# bailing out: terraform destroy"
   (cd "$TF_CFG" && timeout 600 "$TERRAFORM" destroy -auto-approve -no-color -input=false) >"$TF_LOGS/bail-destroy.log" 2>&1 || true
 }

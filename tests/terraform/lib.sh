@@ -52,13 +52,21 @@ check() {
   fi
 }
 
-# expect_in <what> <text> <needle>...: every needle is a substring of text.
+# squeeze <text>: runs of blanks as one space. Terraform aligns the "=" of
+# an object's attributes to its longest name, so a new attribute changes the
+# spacing of every line: needles and text are compared squeezed.
+squeeze() {
+  printf '%s' "$1" | tr -s ' \t' ' '
+}
+
+# expect_in <what> <text> <needle>...: every needle is a substring of text
+# (blank runs squeezed on both sides).
 expect_in() {
-  local what=$1 text=$2
+  local what=$1 text n missing=()
+  text=$(squeeze "$2")
   shift 2
-  local n missing=()
   for n in "$@"; do
-    [[ $text == *"$n"* ]] || missing+=("$n")
+    [[ $text == *"$(squeeze "$n")"* ]] || missing+=("$n")
   done
   if ((${#missing[@]} == 0)); then
     ok "$what"
@@ -67,13 +75,14 @@ expect_in() {
   fi
 }
 
-# expect_not_in <what> <text> <needle>...: no needle occurs in text.
+# expect_not_in <what> <text> <needle>...: no needle occurs in text (blank
+# runs squeezed on both sides).
 expect_not_in() {
-  local what=$1 text=$2
+  local what=$1 text n found=()
+  text=$(squeeze "$2")
   shift 2
-  local n found=()
   for n in "$@"; do
-    [[ $text == *"$n"* ]] && found+=("$n")
+    [[ $text == *"$(squeeze "$n")"* ]] && found+=("$n")
   done
   if ((${#found[@]} == 0)); then
     ok "$what"
@@ -228,19 +237,19 @@ tf_attr_line() {
 }
 
 # tf_expect_error <command> <summary> <file> <attribute> [<detail needle>]:
-# `terraform <command>` (apply or plan) fails (exit 1) with Terraform's own
-# rendering of the provider's diagnostic: "Error: <summary>", "on <file> line
-# <n>" where line n of <file> sets <attribute>, the source line quoted, and
-# the detail.
+# `terraform <command>` (apply, plan or validate) fails (exit 1) with
+# Terraform's own rendering of the provider's diagnostic: "Error: <summary>",
+# "on <file> line <n>" where line n of <file> sets <attribute>, the source
+# line quoted, and the detail.
 tf_expect_error() {
   local cmd=$1 summary=$2 file=$3 attr=$4 detail=${5:-}
   local line
   line=$(tf_attr_line "$file" "$attr")
-  if [[ $cmd == apply ]]; then
-    tf apply -auto-approve -no-color -input=false
-  else
-    tf plan -no-color -input=false
-  fi
+  case $cmd in
+    apply) tf apply -auto-approve -no-color -input=false ;;
+    validate) tf validate -no-color ;;
+    *) tf plan -no-color -input=false ;;
+  esac
   tf_summary
   if [[ $TF_RC != 1 ]]; then
     not_ok "terraform $cmd refused: Error: $summary" "exit $TF_RC"
@@ -248,42 +257,92 @@ tf_expect_error() {
     return
   fi
   local needles=("Error: $summary" "on $file line $line" "$(printf '%4s' "$line"):   $attr")
-  [[ -n $detail ]] && needles+=("$detail")
   expect_in "terraform $cmd refused: Error: $summary, on $file line $line ($attr)" "$TF_OUT" "${needles[@]}"
+  [[ -z $detail ]] || expect_in "the diagnostic's detail says: $detail" "$(tf_flat)" "$detail"
   # Terraform's diagnostic source snippet: the quoted line is that line.
   if [[ -z $line ]]; then
     not_ok "the configuration sets $attr in $file" "no such line"
   fi
 }
 
-# tf_show_json > file: the state as `terraform show -json` prints it.
+# tf_expect_warning <summary> <file> <attribute> [<detail needle>]: the last
+# command's output has Terraform's rendering of a provider warning at that
+# attribute (as tf_expect_error, without the exit status).
+tf_expect_warning() {
+  local summary=$1 file=$2 attr=$3 detail=${4:-} line
+  line=$(tf_attr_line "$file" "$attr")
+  local needles=("Warning: $summary" "on $file line $line" "$(printf '%4s' "$line"):   $attr")
+  expect_in "Warning: $summary, on $file line $line ($attr)" "$TF_OUT" "${needles[@]}"
+  [[ -z $detail ]] || expect_in "the warning's detail says: $detail" "$(tf_flat)" "$detail"
+}
+
+# The last command's output with Terraform's line wrapping undone (every run
+# of blanks and line breaks made one space), for needles from a diagnostic's
+# detail, which Terraform wraps at 78 columns.
+tf_flat() {
+  tr '\n' ' ' <<<"$TF_OUT" | tr -s ' '
+}
+
+# tf_state_json: the state as `terraform show -json` prints it, into
+# $TF_WORK/state.json.
 tf_state_json() {
   tf show -json -no-color
   [[ $TF_RC == 0 ]] || { not_ok "terraform show -json" "exit $TF_RC"; tf_dump; }
   cp "$TF_LAST_LOG" "$TF_WORK/state.json"
 }
 
-# tf_state_attr <address> <attribute path, dot-separated>: a value of the
-# last tf_state_json, as text (JSON for lists/objects). Data sources too
-# ("data.pxc_cluster_status.x").
-tf_state_attr() {
-  python3 - "$TF_WORK/state.json" "$1" "$2" <<'PY'
+# tf_plan_saved [terraform plan arguments...]: `terraform plan -out=tfplan`
+# (kept as $TF_WORK/tfplan for `tf_apply <what> "$TF_WORK/tfplan"`), exit
+# status in $TF_RC, output in $TF_OUT and its `terraform show -json` rendering
+# in $TF_WORK/plan.json.
+tf_plan_saved() {
+  tf plan -out="$TF_WORK/tfplan" -detailed-exitcode -no-color -input=false "$@"
+  local rc=$TF_RC out=$TF_OUT log=$TF_LAST_LOG
+  tf_summary
+  tf show -json -no-color "$TF_WORK/tfplan"
+  [[ $TF_RC == 0 ]] || { not_ok "terraform show -json tfplan" "exit $TF_RC"; tf_dump; }
+  cp "$TF_LAST_LOG" "$TF_WORK/plan.json"
+  TF_RC=$rc TF_OUT=$out TF_LAST_LOG=$log
+}
+
+# tf_json_attr <show -json file> <address> <attribute> [<key>...]: a value
+# of a resource (or data source, "data.<type>.<name>") as `terraform show
+# -json` prints it: of the state (values) or of a saved plan (planned_values;
+# values unknown until apply are missing). Each further argument is a map key
+# or list index. Prints text (JSON for lists/objects); exit 1 when absent.
+tf_json_attr() {
+  python3 - "$@" <<'PY'
 import json, sys
-state, addr, path = json.load(open(sys.argv[1])), sys.argv[2], sys.argv[3]
+doc, addr, path = json.load(open(sys.argv[1])), sys.argv[2], sys.argv[3:]
 def modules(m):
     yield m
     for c in m.get("child_modules", []):
         yield from modules(c)
-for m in modules(state.get("values", {}).get("root_module", {})):
+root = (doc.get("planned_values") or doc.get("values") or {}).get("root_module", {})
+for m in modules(root):
     for r in m.get("resources", []):
         if r["address"] == addr:
             v = r["values"]
-            for p in path.split("."):
-                v = v[int(p)] if isinstance(v, list) else v[p]
+            for p in path:
+                if isinstance(v, list):
+                    v = v[int(p)]
+                elif isinstance(v, dict) and p in v:
+                    v = v[p]
+                else:
+                    sys.exit("no %s in %s" % (p, addr))
             print(v if isinstance(v, str) else json.dumps(v), end="")
             sys.exit(0)
-sys.exit("no " + addr + " in the state")
+sys.exit("no " + addr + " in " + sys.argv[1])
 PY
+}
+
+# tf_state_attr <address> <attribute path, dot-separated>: a value of the
+# last tf_state_json, as text (JSON for lists/objects). Data sources too
+# ("data.pxc_cluster_status.x").
+tf_state_attr() {
+  local IFS=.
+  # shellcheck disable=SC2086
+  tf_json_attr "$TF_WORK/state.json" "$1" $2
 }
 
 # tf_state_to_file <address> <attribute> <file>: writes a state value (a PEM,
@@ -297,6 +356,19 @@ tf_expect_state() {
   local got
   got=$(tf_state_attr "$1" "$2" 2>&1)
   expect_eq "terraform show -json: $1.$2 = $3" "$got" "$3"
+}
+
+# tf_expect_map <state|plan> <address> <attribute> <key> <want>: one entry of
+# a map attribute (e.g. pxc_node_tls_config's `config`) in the last
+# tf_state_json or tf_plan_saved.
+tf_expect_map() {
+  local file=$TF_WORK/state.json what="terraform show -json"
+  if [[ $1 == plan ]]; then
+    file=$TF_WORK/plan.json what="terraform show -json tfplan (planned)"
+  fi
+  local got
+  got=$(tf_json_attr "$file" "$2" "$3" "$4" 2>&1)
+  expect_eq "$what: $2.$3[\"$4\"] = $5" "$got" "$5"
 }
 
 tf_finish() {

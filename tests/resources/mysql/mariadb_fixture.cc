@@ -314,7 +314,11 @@ SqlEndpoint MariaDbServer::Tcp(const std::string& user, const std::string& passw
 }
 
 std::string MariaDbServer::LogTail() const {
-  return "\n" + Tail(ReadFile(dir_ + "/error.log"), 20);
+  // Appended, not `"\n" + Tail(...)`: see SshSession::Impl::RunScript (GCC 12
+  // -Wrestrict false positive at -O3).
+  std::string out = "\n";
+  out += Tail(ReadFile(dir_ + "/error.log"), 20);
+  return out;
 }
 
 }  // namespace pxc::resources::fixtures

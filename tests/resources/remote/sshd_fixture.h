@@ -1,4 +1,4 @@
-// A private OpenSSH server for tests of resources/ssh_client: its own sshd
+// A private OpenSSH server for tests of resources/remote/ssh_client: its own sshd
 // on 127.0.0.1 and a free port, with fresh ed25519 and RSA host keys, its own
 // authorized_keys, two throw-away local users (one with NOPASSWD sudo when
 // sudo is installed) and a scratch directory. Everything is removed again

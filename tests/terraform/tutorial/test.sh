@@ -69,7 +69,9 @@ tf_plan_empty
 step "ssluser: REVOKE and REQUIRE NONE by hand are drift, repaired by apply"
 admin_sql "REVOKE ALL PRIVILEGES ON *.* FROM 'ssluser'@'%'; ALTER USER 'ssluser'@'%' REQUIRE NONE"
 tf_plan_changes "the drift of ssluser is planned" '# pxc_ssl_user.ssluser will be updated in-place' \
-  '~ require  = "none" -> "ssl"' 'Plan: 0 to add, 1 to change, 0 to destroy.'
+  'Plan: 0 to add, 1 to change, 0 to destroy.'
+# Terraform aligns the "=" of a block's attributes: compared without it.
+expect_in "the plan restores REQUIRE SSL" "$(tf_flat)" '~ require = "none" -> "ssl"'
 tf_apply "REQUIRE SSL and ALL ON *.* again" >/dev/null
 out=$(admin_sql "SHOW GRANTS FOR 'ssluser'@'%'")
 expect_in "the grant and the requirement are back" "$out" "GRANT ALL PRIVILEGES ON *.*" "REQUIRE SSL"
@@ -126,8 +128,8 @@ step "requirements loosened by hand are drift, restored by apply"
 admin_sql "ALTER USER 'subjuser'@'%' REQUIRE ISSUER '/CN=PXC-CA'; ALTER USER 'x509user'@'%' REQUIRE SSL"
 expect_in "mallory gets in meanwhile" "$(connect subjuser-user.txt subjuser-pass.txt mallory.pem mallory-key.pem)" "current_user subjuser@%"
 tf_plan_changes "both users to be updated" '# pxc_ssl_user.subjuser will be updated in-place' \
-  '# pxc_ssl_user.x509user will be updated in-place' '+ require_subject = "/O=Example/CN=alice"' \
-  '"ssl" -> "x509"'
+  '# pxc_ssl_user.x509user will be updated in-place' '"ssl" -> "x509"'
+expect_in "the plan restores the subject" "$(tf_flat)" '+ require_subject = "/O=Example/CN=alice"'
 tf_apply "the requirements restored" >/dev/null
 expect_in "mallory is refused again" "$(connect subjuser-user.txt subjuser-pass.txt mallory.pem mallory-key.pem)" "refused 1045"
 expect_in "x509user without a certificate is refused again" "$(connect x509user-user.txt x509user-pass.txt)" "refused 1045"
@@ -178,14 +180,17 @@ tf plan -no-color -input=false -generate-config-out=generated.tf
 gen=$(cat "$TF_CFG/generated.tf" 2>/dev/null)
 echo "    generated.tf:"
 sed 's/^/    | /' "$TF_CFG/generated.tf" 2>/dev/null | grep -v '^    |.*[A-Za-z0-9+/=]\{60\}'
-expect_in "generated.tf has both resources, with the sensitive inputs left out" "$gen" \
-  'resource "pxc_ssl_user" "manual"' 'resource "pxc_ca" "manual"' 'password        = null # sensitive' \
+# Terraform aligns the "=" of a block's attributes: compared without it.
+expect_in "generated.tf has both resources, with the sensitive inputs left out" "$(tr '\n' ' ' <<<"$gen" | tr -s ' ')" \
+  'resource "pxc_ssl_user" "manual"' 'resource "pxc_ca" "manual"' ' password = null # sensitive' \
   'existing_private_key_pem = null # sensitive' 'require_subject = "/O=Example/CN=alice"' \
-  'common_name              = "Manual CA"' 'key_algorithm            = "RSA"'
+  'common_name = "Manual CA"' 'key_algorithm = "RSA"'
 expect_in "Terraform asks for the sensitive inputs (the provider's diagnostic)" "$TF_OUT" \
   "Error: Incomplete CA to Adopt" 'file("ca-key.pem")'
-sed -i -e "s|existing_private_key_pem = null # sensitive|existing_private_key_pem = file(\"$TF_WORK/manual-ca-key.pem\")|" \
-  -e 's|password        = null # sensitive|password        = "manual-pass"|' "$TF_CFG/generated.tf"
+sed -i -e "s|^\( *existing_private_key_pem *\)= null # sensitive|\1= file(\"$TF_WORK/manual-ca-key.pem\")|" \
+  -e 's|^\( *password *\)= null # sensitive|\1= "manual-pass"|' "$TF_CFG/generated.tf"
+expect_eq "the two sensitive inputs filled in" \
+  "$(grep -cE '^ *(password *= "manual-pass"|existing_private_key_pem *= file\(")' "$TF_CFG/generated.tf")" 2
 tf_plan_changes "the generated configuration plans: the CA imported as is, the user imported with its password set" \
   '# pxc_ca.manual will be imported' '# pxc_ssl_user.manual will be updated in-place' \
   'Plan: 2 to import, 0 to add, 1 to change, 0 to destroy.'

@@ -1,6 +1,6 @@
-# The secrets-out-of-state acceptance configuration, run by the real
-# Terraform CLI (>= 1.11) against the lab (tests/cli/secrets_out_of_state.sh):
-# no private key and no password of the cluster in state or plan files.
+# Secrets kept out of state and plans (tests/terraform/secrets_out_of_state,
+# Terraform >= 1.11): no private key and no password of the cluster in state
+# or plan files.
 #  - the CA is kept outside Terraform: its certificate from a file, its key
 #    through an ephemeral variable into pxc_node_cert.ca_private_key_pem_wo;
 #  - node keys are made on the side (CSRs signed by pxc) and deployed through
@@ -40,7 +40,7 @@ variable "node_keys" {
   sensitive = true
   ephemeral = true
 }
-variable "admin_password" {
+variable "mysql_admin_password" {
   type      = string
   sensitive = true
   ephemeral = true
@@ -68,7 +68,7 @@ provider "pxc" {
   mysql {
     endpoint = local.endpoint
     username = "pxcadmin"
-    password = var.admin_password
+    password = var.mysql_admin_password
     tls {
       ca_pem   = local.ca_pem
       required = true
