@@ -11,7 +11,7 @@
 //      bytes as possible.
 //   2. wsrep_provider_options helpers: Galera resets every provider option that
 //      is not listed, so TLS options must be merged into the existing value
-//      (see /work/shared/GALERA-NOTES.md).
+//      rather than replaced.
 //   3. Managed edits: ApplyManaged records what pxc changed (original line
 //      text or absence, value pxc wrote, sub-option originals), the records
 //      travel as JSON in Terraform private state, and UndoManaged puts the
