@@ -56,7 +56,7 @@
 #include <thread>
 #include <vector>
 
-#include "resources/x509.h"
+#include "resources/pki/x509.h"
 #include "schema/json_codec.h"
 #include "tests/driver/health.grpc.pb.h"
 #include "tests/driver/objchange.h"

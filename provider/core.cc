@@ -1,3 +1,8 @@
+// Implementation of provider/core.h: the protocol-agnostic lifecycle of
+// every RPC (validate, configure, read, plan, apply, import, upgrade,
+// ephemeral open/renew/close). About 800 lines in one file: each RPC's
+// pipeline step is short, and they share the consistency checks Terraform
+// core applies to every answer.
 #include "provider/core.h"
 
 #include <algorithm>

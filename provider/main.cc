@@ -7,11 +7,11 @@
 #include <cstring>
 #include <string>
 
+#include "provider/auto_mtls.h"
 #include "provider/docs.h"
 #include "provider/plugin_server.h"
 #include "provider/version.h"
 #include "resources/provider_def.h"
-#include "resources/x509.h"
 
 #if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
 #define PXC_SANITIZED 1
@@ -22,7 +22,7 @@
 #endif
 
 int main(int argc, char** argv) {
-  pxc::resources::InitOpenSslWithoutAtExit();
+  pxc::provider::InitOpenSslWithoutAtExit();
   pxc::provider::ServeOptions options;
   options.provider_address = pxc::kProviderAddress;
 #ifndef PXC_SANITIZED

@@ -19,11 +19,12 @@
 #include <sstream>
 #include <thread>
 
+#include "provider/auto_mtls.h"
 #include "provider/core.h"
 #include "provider/grpc_service.h"
 #include "provider/log.h"
 #include "provider/proto/plugin.grpc.pb.h"
-#include "resources/x509.h"
+#include "schema/text.h"
 
 namespace pxc::provider {
 
@@ -123,19 +124,14 @@ int Serve(std::shared_ptr<const schema::ProviderDefinition> def, const ServeOpti
   std::thread identity_thread;
   if (settings->tls) {
     identity_thread = std::thread([&identity] {
-      auto pair = resources::MakeAutoMtlsServerCert();
-      if (!pair.ok()) {
-        identity.status = pair.status();
+      auto id = MakeAutoMtlsIdentity();
+      if (!id.ok()) {
+        identity.status = id.status();
         return;
       }
-      auto key_pem = pair->first.ToPem();
-      if (!key_pem.ok()) {
-        identity.status = key_pem.status();
-        return;
-      }
-      identity.key_pem = *std::move(key_pem);
-      identity.cert_pem = pair->second.ToPem();
-      identity.cert_b64 = resources::Base64RawStd(pair->second.Der());
+      identity.key_pem = std::move(id->key_pem);
+      identity.cert_pem = std::move(id->cert_pem);
+      identity.cert_b64 = Base64Encode(id->cert_der, Base64Padding::kUnpadded);
     });
   }
   auto join_identity = [&identity_thread] {

@@ -3,17 +3,11 @@
 #include <fstream>
 #include <sstream>
 
-#include "resources/cert_common.h"
-#include "resources/x509.h"
+#include "resources/pki/cert_common.h"
+#include "resources/pki/x509.h"
+#include "resources/schema_names.h"
 
 namespace pxc::resources {
-
-using schema::AttributePath;
-using schema::ComputedAttr;
-using schema::Diagnostics;
-using schema::OptionalAttr;
-using schema::Type;
-using schema::Value;
 
 namespace {
 
@@ -217,8 +211,8 @@ CaResource::CaResource() {
 
 void CaResource::ValidateConfig(const Value& config, Diagnostics& diags) const {
   if (!config.IsKnown()) return;
-  cert_common::ValidateKeyAttributes(config, diags);
-  cert_common::ValidateValidity(config, diags);
+  cert_common::ValidateKeyAttributes(config, schema_.block, diags);
+  cert_common::ValidateValidity(config, schema_.block, diags);
   if (!AdoptMode(config)) return;
   const bool has_key = !config.GetAttr("existing_private_key_pem").IsNull();
   const bool has_cert = !config.GetAttr("existing_cert_pem").IsNull();
@@ -270,7 +264,7 @@ void CaResource::Create(schema::ApplyContext& ctx) const {
     ctx.new_state = *filled;
     return;
   }
-  auto spec = cert_common::KeySpecFrom(plan);
+  auto spec = cert_common::KeySpecFrom(plan, schema_.block);
   if (!spec) {
     ctx.diags.AddError("Invalid Key Settings",
                        "key_algorithm, rsa_bits and ecdsa_curve do not describe a supported key.",
@@ -283,7 +277,7 @@ void CaResource::Create(schema::ApplyContext& ctx) const {
                                AttributePath::Root("key_algorithm"));
   }
   CaSpec ca;
-  ca.subject = cert_common::SubjectFrom(plan);
+  ca.subject = cert_common::SubjectFrom(plan, schema_.block);
   ca.validity_period_hours = static_cast<int>(plan.GetInt("validity_period_hours").value_or(0));
   auto cert = Certificate::SelfSignCa(*key, ca);
   if (!cert.ok()) return ctx.diags.AddStatus(cert.status(), "Unable to Create the CA Certificate");

@@ -1,17 +1,12 @@
 #include "resources/client_cert.h"
 
-#include "resources/cert_common.h"
-#include "resources/x509.h"
+#include "resources/pki/cert_common.h"
+#include "resources/pki/x509.h"
+#include "resources/schema_names.h"
+#include "schema/model.h"
+#include "schema/text.h"
 
 namespace pxc::resources {
-
-using schema::AttributePath;
-using schema::ComputedAttr;
-using schema::Diagnostics;
-using schema::OptionalComputedAttr;
-using schema::RequiredAttr;
-using schema::Type;
-using schema::Value;
 
 namespace {
 
@@ -112,7 +107,7 @@ ClientCertEphemeral::ClientCertEphemeral() {
 
 void ClientCertEphemeral::ValidateConfig(const Value& config, Diagnostics& diags) const {
   if (!config.IsKnown()) return;
-  cert_common::ValidateKeyAttributes(config, diags);
+  cert_common::ValidateKeyAttributes(config, schema_.block, diags);
   auto ca = ParseCa(config, diags);
   if (auto cn = config.GetString("common_name");
       cn && ca && *cn == ca->cert.Subject().common_name) {
@@ -133,7 +128,7 @@ void ClientCertEphemeral::Open(schema::OpenContext& ctx) const {
     }
     return;
   }
-  auto spec = cert_common::KeySpecFrom(in);
+  auto spec = cert_common::KeySpecFrom(in, schema_.block);
   if (!spec) {
     return ctx.diags.AddError(
         "Invalid Key Settings",
@@ -145,10 +140,10 @@ void ClientCertEphemeral::Open(schema::OpenContext& ctx) const {
   auto pub = key->GetPublicKey();
   if (!pub.ok()) return ctx.diags.AddStatus(pub.status(), "Unable to Generate the Key");
   LeafSpec leaf;
-  leaf.subject = cert_common::SubjectFrom(in);
+  leaf.subject = cert_common::SubjectFrom(in, schema_.block);
   leaf.server_auth = false;
   leaf.client_auth = true;
-  const int64_t hours = in.GetInt("validity_period_hours").value_or(kDefaultValidityHours);
+  const int64_t hours = schema::ModelReader(in, schema_.block).Int("validity_period_hours");
   const auto max_hours = std::chrono::duration_cast<std::chrono::hours>(
                              ca->cert.NotAfter() - std::chrono::system_clock::now())
                              .count();
@@ -171,7 +166,7 @@ void ClientCertEphemeral::Open(schema::OpenContext& ctx) const {
                    .WithAttr("serial_number", Value::String(cert->SerialDecimal()))
                    .WithAttr("validity_start_time", Value::String(FormatRfc3339(cert->NotBefore())))
                    .WithAttr("validity_end_time", Value::String(FormatRfc3339(cert->NotAfter())));
-  CleanseString(&*key_pem);
+  WipeString(&*key_pem);
 }
 
 }  // namespace pxc::resources

@@ -1,15 +1,9 @@
 #include "resources/cluster_status.h"
 
-#include "resources/mysql_settings.h"
+#include "resources/mysql/mysql_settings.h"
+#include "resources/schema_names.h"
 
 namespace pxc::resources {
-
-using schema::AttributePath;
-using schema::ComputedAttr;
-using schema::Diagnostics;
-using schema::OptionalAttr;
-using schema::Type;
-using schema::Value;
 
 namespace {
 

@@ -1,18 +1,11 @@
 #include "resources/node_cert.h"
 
-#include "resources/cert_common.h"
-#include "resources/x509.h"
+#include "resources/pki/cert_common.h"
+#include "resources/pki/x509.h"
+#include "resources/schema_names.h"
+#include "schema/model.h"
 
 namespace pxc::resources {
-
-using schema::AttributePath;
-using schema::ComputedAttr;
-using schema::Diagnostics;
-using schema::OptionalAttr;
-using schema::OptionalComputedAttr;
-using schema::RequiredAttr;
-using schema::Type;
-using schema::Value;
 
 namespace {
 
@@ -193,8 +186,8 @@ void NodeCertResource::ValidateConfig(const Value& config, Diagnostics& diags) c
                      AttributePath::Root(key ? "ca_private_key_pem_wo" : "ca_private_key_pem"));
     }
   }
-  cert_common::ValidateKeyAttributes(config, diags);
-  cert_common::ValidateValidity(config, diags);
+  cert_common::ValidateKeyAttributes(config, schema_.block, diags);
+  cert_common::ValidateValidity(config, schema_.block, diags);
   auto ca = ParseCa(config, diags);
   if (auto cn = config.GetString("common_name");
       cn && ca && *cn == ca->cert.Subject().common_name) {
@@ -243,8 +236,8 @@ void NodeCertResource::ValidateConfig(const Value& config, Diagnostics& diags) c
       }
     }
   }
-  std::optional<int64_t> validity = config.GetInt("validity_period_hours");
-  if (config.GetAttr("validity_period_hours").IsNull()) validity = kDefaultLeafValidityHours;
+  std::optional<int64_t> validity =
+      schema::ModelReader(config, schema_.block).OptInt("validity_period_hours");
   if (ca && validity &&
       std::chrono::system_clock::now() + std::chrono::hours(*validity) > ca->cert.NotAfter()) {
     diags.AddWarning("Validity Clamped to the CA's",
@@ -317,7 +310,7 @@ void NodeCertResource::Create(schema::ApplyContext& ctx) const {
     }
     subject_key = csr->GetPublicKey();
   } else {
-    auto spec = cert_common::KeySpecFrom(plan);
+    auto spec = cert_common::KeySpecFrom(plan, schema_.block);
     if (!spec) {
       return ctx.diags.AddError("Invalid Key Settings",
                                 "key_algorithm, rsa_bits and ecdsa_curve do not describe a "
@@ -332,12 +325,13 @@ void NodeCertResource::Create(schema::ApplyContext& ctx) const {
     key = *std::move(k);
   }
   LeafSpec spec;
-  spec.subject = cert_common::SubjectFrom(plan);
+  spec.subject = cert_common::SubjectFrom(plan, schema_.block);
   SansFrom(plan, &spec.dns_names, &spec.ip_addresses);
-  const std::string usage = plan.GetString("usage").value_or("server_and_client");
+  schema::ModelReader r(plan, schema_.block);
+  const std::string usage = r.String("usage");
   spec.server_auth = usage != "client";
   spec.client_auth = usage != "server";
-  int64_t hours = plan.GetInt("validity_period_hours").value_or(kDefaultLeafValidityHours);
+  int64_t hours = r.Int("validity_period_hours");
   auto now = std::chrono::system_clock::now();
   auto max_hours =
       std::chrono::duration_cast<std::chrono::hours>(ca->cert.NotAfter() - now).count();

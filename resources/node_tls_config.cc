@@ -1,358 +1,21 @@
 #include "resources/node_tls_config.h"
 
-#include <openssl/evp.h>
-
-#include <cctype>
-#include <functional>
-#include <regex>
+#include <algorithm>
 #include <set>
-#include <sstream>
 
-#include "resources/mycnf.h"
-#include "resources/path_safety.h"
-#include "resources/ssh_settings.h"
+#include "resources/galera/mycnf.h"
+#include "resources/galera/tls_deploy.h"
+#include "resources/galera/tls_options.h"
+#include "resources/remote/path_safety.h"
+#include "resources/remote/ssh_settings.h"
+#include "resources/schema_names.h"
+#include "schema/model.h"
 
 namespace pxc::resources {
 
-using schema::AttributePath;
-using schema::ComputedAttr;
-using schema::Diagnostics;
-using schema::OptionalAttr;
-using schema::OptionalComputedAttr;
-using schema::RequiredAttr;
-using schema::Type;
-using schema::Value;
-
 namespace {
 
-constexpr char kAbsent[] = "(absent)";
 constexpr char kProviderOptionsKey[] = "wsrep_provider_options";
-// The `files` entry of cert_dir (key "<cert_dir>/") when it is safe.
-constexpr char kSafeDirectory[] = "directory not writable by other accounts";
-// cert_dir as pxc creates it: root:<group> 0750 (mysqld reads through the group).
-constexpr uint32_t kCertDirMode = 0750;
-
-std::string Sha256Hex(std::string_view data) {
-  unsigned char md[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  EVP_Digest(data.data(), data.size(), md, &len, EVP_sha256(), nullptr);
-  static const char* kHex = "0123456789abcdef";
-  std::string out;
-  for (unsigned int i = 0; i < len; ++i) {
-    out += kHex[md[i] >> 4];
-    out += kHex[md[i] & 15];
-  }
-  return out;
-}
-
-std::string DirName(const std::string& path) {
-  size_t slash = path.find_last_of('/');
-  return slash == 0 || slash == std::string::npos ? "/" : path.substr(0, slash);
-}
-
-std::optional<uint32_t> ParseMode(const std::string& s) {
-  static const std::regex kMode("^0?[0-7]{3}$");
-  if (!std::regex_match(s, kMode)) return std::nullopt;
-  return static_cast<uint32_t>(std::stoul(s, nullptr, 8));
-}
-
-std::string FormatMode(uint32_t mode) {
-  char buf[8];
-  std::snprintf(buf, sizeof(buf), "%04o", mode & 07777);
-  return buf;
-}
-
-// Everything the resource does on a node, derived from known inputs.
-struct Layout {
-  std::string host, name, role, flavor, cert_dir, key_file, cert_file, ca_file, owner, group,
-      config_file, restart, restart_command;
-  uint32_t key_mode = 0600, cert_mode = 0644;
-  // key_managed: the node has a key file of pxc's (key_pem, or the
-  // write-only key_pem_wo with key_pem_wo_version). Its content is known
-  // from key_pem, or from key_pem_wo in a configuration or a plan being
-  // planned or applied; never in stored state, where only the paths matter
-  // (what is on the node is read back, hash and mode).
-  bool key_managed = false;
-  std::optional<std::string> key_pem, cert_pem;
-  std::string ca_pem;
-
-  std::string Path(const std::string& file) const {
-    return cert_dir + (cert_dir.ends_with('/') ? "" : "/") + file;
-  }
-  // cert_dir without trailing slashes (ValidateConfig refuses other oddities).
-  std::string Dir() const {
-    std::string d = cert_dir;
-    while (d.size() > 1 && d.ends_with('/')) d.pop_back();
-    return d;
-  }
-  // The key of cert_dir's entry in `files`.
-  std::string DirKey() const { return Dir() == "/" ? "/" : Dir() + "/"; }
-  std::string KeyPath() const { return Path(key_file); }
-  std::string CertPath() const { return Path(cert_file); }
-  std::string CaPath() const { return Path(ca_file); }
-  std::string Section() const { return role == "client" ? "client" : "mysqld"; }
-
-  struct File {
-    std::string path, content;
-    uint32_t mode;
-  };
-  std::vector<File> Files() const {
-    std::vector<File> out{{CaPath(), ca_pem, cert_mode}};
-    if (cert_pem) out.push_back({CertPath(), *cert_pem, cert_mode});
-    if (key_managed) out.push_back({KeyPath(), key_pem.value_or(""), key_mode});
-    return out;
-  }
-  std::string FileEntry(const std::string& content, uint32_t mode) const {
-    return "sha256:" + Sha256Hex(content) + " " + FormatMode(mode) + " " + owner + ":" + group;
-  }
-  std::map<std::string, std::string> DesiredFiles() const {
-    std::map<std::string, std::string> out;
-    for (const auto& f : Files()) out[f.path] = FileEntry(f.content, f.mode);
-    out[DirKey()] = kSafeDirectory;
-    return out;
-  }
-
-  // The my.cnf options pxc manages for this role and flavor.
-  std::vector<DesiredOption> Desired() const {
-    const std::string sec = Section();
-    std::vector<DesiredOption> out{DesiredOption::Value(sec, "ssl-ca", CaPath())};
-    if (cert_pem) out.push_back(DesiredOption::Value(sec, "ssl-cert", CertPath()));
-    if (key_managed) out.push_back(DesiredOption::Value(sec, "ssl-key", KeyPath()));
-    if (role != "server") return out;
-    // An explicit socket.ssl=no switches Galera TLS off whatever the key and
-    // certificate say (Galera, galerautils/src/gu_asio.cpp: init_use_ssl and
-    // ssl_check_conf, "SSL is explicitly disabled"), and PXC 8.0 does not
-    // override it either: it only appends socket.ssl_key/ca/cert. pxc removes
-    // it (Galera then enables TLS from socket.ssl_key + socket.ssl_cert); the
-    // plan shows it as "(absent)" and destroy puts it back.
-    const ProviderOptionChange no_ssl_switch{"socket.ssl", std::nullopt};
-    if (flavor == "pxc80") {
-      // PXC 8.0 derives Galera's and SST's TLS from [mysqld] ssl-ca/ssl-cert/
-      // ssl-key when pxc-encrypt-cluster-traffic is ON: it appends
-      // socket.ssl_key/ca/cert to the provider options it passes to Galera
-      // (percona-xtradb-cluster sql/wsrep_mysqld.cc, wsrep_init), and the
-      // SST script uses encrypt=4 with the same files (Percona XtraDB Cluster
-      // 8.0 docs, "Encrypt PXC traffic", SSL automatic configuration).
-      out.push_back(DesiredOption::Value(sec, "pxc-encrypt-cluster-traffic", "ON"));
-      out.push_back(DesiredOption::SubOptions(sec, kProviderOptionsKey, {no_ssl_switch}));
-    } else {
-      out.push_back(DesiredOption::SubOptions(sec, kProviderOptionsKey,
-                                              {{"socket.ssl_cert", CertPath()},
-                                               {"socket.ssl_key", KeyPath()},
-                                               {"socket.ssl_ca", CaPath()},
-                                               no_ssl_switch}));
-    }
-    if (flavor == "pxc57") {
-      // PXC 5.7 leaves State Snapshot Transfer in clear text unless [sst]
-      // encrypt=4 names the certificate files (pxc-encrypt-cluster-traffic is
-      // OFF by default in 5.7): wsrep_sst_xtrabackup-v2.sh reads encrypt and
-      // ssl-ca/ssl-cert/ssl-key from [sst] (falling back to [mysqld]) and
-      // runs socat with openssl-listen/openssl-connect and verify=1 (Percona
-      // XtraDB Cluster 5.7 docs, "Encrypting PXC Traffic" and "Percona
-      // XtraBackup SST Configuration"). Modes 2 and 3 (tca/tcert/tkey) are
-      // deprecated there.
-      out.push_back(DesiredOption::Value("sst", "encrypt", "4"));
-      out.push_back(DesiredOption::Value("sst", "ssl-ca", CaPath()));
-      out.push_back(DesiredOption::Value("sst", "ssl-cert", CertPath()));
-      out.push_back(DesiredOption::Value("sst", "ssl-key", KeyPath()));
-    }
-    return out;
-  }
-
-  // The sections of the option files in which the server (or, for [sst],
-  // the SST script) reads what pxc writes to `section`: mysqld reads
-  // [mysqld], [server] and [mysqld-<major.minor>] (mysqld.cc,
-  // load_default_groups); MariaDB also [mariadb], [mariadbd], [galera],
-  // [client-server] and their versioned forms. Names found in `tree` are
-  // matched, so versioned sections count whatever the version.
-  std::vector<std::string> ReadBy(const std::string& section,
-                                  const std::vector<TreeOption>& tree) const {
-    if (section != "mysqld" || role != "server") return {section};
-    std::set<std::string> names{"mysqld", "server"};
-    for (const auto& t : tree) {
-      const std::string& n = t.ref.section;
-      auto versioned = [&](std::string_view prefix) {
-        return n.size() > prefix.size() && n.starts_with(prefix) &&
-               std::isdigit(static_cast<unsigned char>(n[prefix.size()]));
-      };
-      if (flavor == "pxc57" && n == "mysqld-5.7") names.insert(n);
-      if (flavor == "pxc80" && n == "mysqld-8.0") names.insert(n);
-      if (flavor == "mariadb" &&
-          (n == "mariadb" || n == "mariadbd" || n == "galera" || n == "client-server" ||
-           versioned("mysqld-") || versioned("mariadb-") || versioned("mariadbd-"))) {
-        names.insert(n);
-      }
-    }
-    return {names.begin(), names.end()};
-  }
-
-  // The groups my_print_defaults reads for `section` as the server does.
-  std::string PrintDefaultsGroups(const std::string& section) const {
-    if (section != "mysqld" || role != "server") return ShellQuote(section);
-    if (flavor == "mariadb") return "--mysqld";
-    return flavor == "pxc80" ? "mysqld server mysqld-8.0" : "mysqld server mysqld-5.7";
-  }
-
-  // "[mysqld] ssl-ca" -> value, "[mysqld] wsrep_provider_options: socket.ssl_ca" -> value.
-  std::map<std::string, std::string> DesiredConfig() const {
-    std::map<std::string, std::string> out;
-    for (const auto& d : Desired()) {
-      if (d.kind == ManagedKind::kValue) {
-        out["[" + d.section + "] " + d.key] = d.value.value_or(kAbsent);
-      } else {
-        for (const auto& so : d.sub_options) {
-          out["[" + d.section + "] " + d.key + ": " + so.name] = so.value.value_or(kAbsent);
-        }
-      }
-    }
-    return out;
-  }
-
-  // The same keys, with what `get(section, key)` says is in effect (the
-  // decoded value; "" for a bare key; nullopt when absent).
-  using Getter =
-      std::function<std::optional<std::string>(const std::string& section, const std::string& key)>;
-  std::map<std::string, std::string> ActualConfig(const Getter& get) const {
-    std::map<std::string, std::string> out;
-    for (const auto& d : Desired()) {
-      if (d.kind == ManagedKind::kValue) {
-        out["[" + d.section + "] " + d.key] = get(d.section, d.key).value_or(kAbsent);
-      } else {
-        std::optional<std::string> line = get(d.section, d.key);
-        ProviderOptions opts = line ? ParseProviderOptions(*line) : ProviderOptions{};
-        for (const auto& so : d.sub_options) {
-          out["[" + d.section + "] " + d.key + ": " + so.name] =
-              GetProviderOption(opts, so.name).value_or(kAbsent);
-        }
-      }
-    }
-    return out;
-  }
-
-  // What is in effect through the option tree (the file and its includes).
-  std::map<std::string, std::string> ActualConfig(const std::vector<TreeOption>& tree) const {
-    return ActualConfig([&](const std::string& section, const std::string& key) {
-      auto e = EffectiveOption(tree, ReadBy(section, tree), key);
-      return e ? std::optional<std::string>(e->ref.value.value_or("")) : std::nullopt;
-    });
-  }
-
-  // Every managed option that a line read after pxc's own overrides (in an
-  // included file, or in another section the server reads), with the file
-  // and line. `tree` is read from the edited configuration.
-  std::vector<std::string> Conflicts(const std::vector<TreeOption>& tree) const {
-    std::vector<std::string> out;
-    for (const auto& d : Desired()) {
-      auto e = EffectiveOption(tree, ReadBy(d.section, tree), d.key);
-      if (!e) continue;  // only a removal was asked and nothing is there
-      const bool ours = e->file == config_file && e->ref.section == d.section;
-      std::string what;
-      if (d.kind == ManagedKind::kValue) {
-        if (ours && e->ref.value == d.value) continue;
-        what = d.key + " is \"" + e->ref.value.value_or("") + "\" there, pxc sets \"" +
-               d.value.value_or("") + "\"";
-      } else {
-        ProviderOptions opts = ParseProviderOptions(e->ref.value.value_or(""));
-        std::vector<std::string> differ;
-        for (const auto& so : d.sub_options) {
-          if (GetProviderOption(opts, so.name) != so.value) {
-            differ.push_back(so.name + (so.value ? "=" + *so.value : " removed"));
-          }
-        }
-        if (differ.empty()) continue;
-        what = "that " + d.key +
-               " line replaces pxc's whole line (Galera reads only the last), "
-               "so the server would not get";
-        for (size_t i = 0; i < differ.size(); ++i) what += (i ? ", " : " ") + differ[i];
-      }
-      out.push_back(e->file + " line " + std::to_string(e->ref.line) + " ([" + e->ref.section +
-                    "] " + e->ref.key + ") is read by the server after pxc's [" + d.section + "] " +
-                    d.key + " in " + config_file + " and overrides it: " + what);
-    }
-    return out;
-  }
-};
-
-// Reads the option tree of a node's configuration over SSH, with `root` as
-// the text of the configuration file itself.
-StatusOr<std::vector<TreeOption>> ReadTree(SshSession& session, const std::string& path,
-                                           const Document& root) {
-  OptionFileSource src;
-  src.read_file = [&](const std::string& p) { return session.ReadFile(p); };
-  src.list_dir = [&](const std::string& dir) -> StatusOr<std::vector<std::string>> {
-    auto r = session.Exec("ls -1A -- " + ShellQuote(dir) + " 2>/dev/null");
-    if (!r.ok()) return r.status();
-    std::vector<std::string> names;
-    if (r->exit_status != 0) return names;  // no such directory: nothing read
-    std::istringstream in(r->stdout_text);
-    for (std::string n; std::getline(in, n);) {
-      if (!n.empty()) names.push_back(n);
-    }
-    return names;
-  };
-  return ReadOptionTree(path, root, src);
-}
-
-// Parses my_print_defaults output ("--key=value" per line) into the last
-// value of each normalised key.
-std::map<std::string, std::string> ParsePrintDefaults(const std::string& out) {
-  std::map<std::string, std::string> m;
-  std::istringstream in(out);
-  for (std::string line; std::getline(in, line);) {
-    if (!line.starts_with("--")) continue;
-    line = line.substr(2);
-    auto eq = line.find('=');
-    m[NormalizeOptionName(line.substr(0, eq))] = eq == std::string::npos ? "" : line.substr(eq + 1);
-  }
-  return m;
-}
-
-// Runs my_print_defaults on the node for every section pxc writes to and
-// returns one line per managed option whose value the server would not get.
-// Empty when everything is in effect, or when the node has no
-// my_print_defaults (then only pxc's own reading of the tree stands).
-std::vector<std::string> CheckWithPrintDefaults(SshSession& session, const Layout& layout) {
-  std::vector<std::string> wrong;
-  std::map<std::string, std::map<std::string, std::string>> by_section;
-  for (const auto& d : layout.Desired()) {
-    if (by_section.count(d.section)) continue;
-    auto r = session.Exec(
-        "command -v my_print_defaults >/dev/null 2>&1 || exit 127; "
-        "my_print_defaults --defaults-file=" +
-        ShellQuote(layout.config_file) + " " + layout.PrintDefaultsGroups(d.section));
-    if (!r.ok() || r->exit_status == 127) return {};
-    if (r->exit_status != 0) {
-      wrong.push_back("my_print_defaults failed (exit status " + std::to_string(r->exit_status) +
-                      ")");
-      return wrong;
-    }
-    by_section[d.section] = ParsePrintDefaults(r->stdout_text);
-  }
-  for (const auto& d : layout.Desired()) {
-    const auto& m = by_section[d.section];
-    auto it = m.find(NormalizeOptionName(d.key));
-    std::optional<std::string> got;
-    if (it != m.end()) got = it->second;
-    if (d.kind == ManagedKind::kValue) {
-      if (got != d.value) {
-        wrong.push_back("[" + d.section + "] " + d.key + " is " +
-                        (got ? "\"" + *got + "\"" : std::string("not set")) + ", pxc wrote \"" +
-                        d.value.value_or("") + "\"");
-      }
-      continue;
-    }
-    ProviderOptions opts = got ? ParseProviderOptions(*got) : ProviderOptions{};
-    for (const auto& so : d.sub_options) {
-      auto v = GetProviderOption(opts, so.name);
-      if (v != so.value) {
-        wrong.push_back("[" + d.section + "] " + d.key + ": " + so.name + " is " +
-                        (v ? "\"" + *v + "\"" : std::string("not set")) + ", pxc wants " +
-                        (so.value ? "\"" + *so.value + "\"" : std::string("it removed")));
-      }
-    }
-  }
-  return wrong;
-}
 
 Value StringMap(const std::map<std::string, std::string>& m) {
   std::map<std::string, Value> out;
@@ -360,286 +23,106 @@ Value StringMap(const std::map<std::string, std::string>& m) {
   return Value::Map(Type::String(), std::move(out));
 }
 
-// Reads the layout from a config/plan/state value; nullopt when an input it
+// The typed model of pxc_node_tls_config: the TLS layout on the node, the
+// node's address and the optional restart of a standalone server. Defaults
+// come from the schema (ModelReader); the file names derived from `name`
+// are the only defaults made here (FileNames).
+struct NodeTlsModel {
+  std::string host, restart, restart_command;
+  TlsLayout layout;
+};
+
+// key_file, cert_file and ca_file as the plan will use them, and where each
+// comes from: configured, or (key_file, cert_file) "<name>-key.pem" and
+// "<name>-cert.pem" built from `name`, or (ca_file) the schema's default.
+// `value` is nullopt while what it comes from is unknown.
+struct FileName {
+  const char* attr;
+  std::optional<std::string> value;
+  bool from_name = false;
+};
+
+std::vector<FileName> FileNames(schema::ModelReader& r) {
+  std::vector<FileName> out;
+  const std::pair<const char*, const char*> derived[] = {{"key_file", "-key.pem"},
+                                                         {"cert_file", "-cert.pem"}};
+  for (const auto& [attr, suffix] : derived) {
+    if (r.IsSet(attr)) {
+      out.push_back({attr, r.OptString(attr), false});
+    } else {
+      auto name = r.OptString("name");
+      out.push_back({attr, name ? std::optional<std::string>(*name + suffix) : std::nullopt, true});
+    }
+  }
+  out.push_back({"ca_file", r.OptString("ca_file"), false});
+  return out;
+}
+
+// A name pxc may join to cert_dir: no '/', not "." or "..", not empty.
+bool IsPlainFileName(const std::string& f) {
+  return !f.empty() && f.find('/') == std::string::npos && f != "." && f != "..";
+}
+
+// Refuses a file name that would not be a plain name in cert_dir, whether
+// configured (at its own attribute) or derived from `name` (at `name`, the
+// attribute to change). Values not known yet are checked when they are.
+void ValidateFileNames(const Value& config, const schema::Block& block, Diagnostics& diags) {
+  schema::ModelReader r(config, block);
+  for (const FileName& f : FileNames(r)) {
+    if (!f.value || IsPlainFileName(*f.value)) continue;
+    if (!f.from_name) {
+      diags.AddError("Invalid File Name", std::string(f.attr) + " must be a plain file name.",
+                     AttributePath::Root(f.attr));
+      continue;
+    }
+    diags.AddError("Invalid File Name",
+                   std::string(f.attr) + " defaults to \"" + *f.value +
+                       "\", built from name, which is not a plain file name: the file would not "
+                       "be written into cert_dir. Set " +
+                       f.attr + " to a plain file name, or use a name without '/'.",
+                   AttributePath::Root("name"));
+  }
+}
+
+// Reads the model from a config/plan/state value; nullopt when an input it
 // needs is unknown.
-std::optional<Layout> LayoutFrom(const Value& v) {
+std::optional<NodeTlsModel> ModelFrom(const Value& v, const schema::Block& block) {
   if (!v.IsKnown()) return std::nullopt;
-  for (const char* n : {"host",        "name",
-                        "role",        "flavor",
-                        "cert_dir",    "key_file",
-                        "cert_file",   "ca_file",
-                        "owner",       "group",
-                        "key_mode",    "cert_mode",
-                        "config_file", "ca_pem",
-                        "key_pem",     "cert_pem",
-                        "restart",     "restart_command",
-                        "key_pem_wo",  "key_pem_wo_version"}) {
-    if (v.GetAttr(n).IsUnknown()) return std::nullopt;
+  schema::ModelReader r(v, block);
+  NodeTlsModel m;
+  TlsLayout& l = m.layout;
+  m.host = r.String("host");
+  l.name = r.String("name");
+  l.role = r.String("role");
+  l.flavor = r.String("flavor");
+  l.cert_dir = r.String("cert_dir");
+  for (const FileName& f : FileNames(r)) {
+    std::string& field = f.attr == std::string("key_file")    ? l.key_file
+                         : f.attr == std::string("cert_file") ? l.cert_file
+                                                              : l.ca_file;
+    field = f.value.value_or("");
   }
-  Layout l;
-  l.host = v.GetString("host").value_or("");
-  l.name = v.GetString("name").value_or("");
-  l.role = v.GetString("role").value_or("server");
-  l.flavor = v.GetString("flavor").value_or("pxc57");
-  l.cert_dir = v.GetString("cert_dir").value_or("/etc/mysql/certs");
-  l.key_file = v.GetString("key_file").value_or(l.name + "-key.pem");
-  l.cert_file = v.GetString("cert_file").value_or(l.name + "-cert.pem");
-  l.ca_file = v.GetString("ca_file").value_or("ca-cert.pem");
-  l.owner = v.GetString("owner").value_or("mysql");
-  l.group = v.GetString("group").value_or("mysql");
-  l.config_file = v.GetString("config_file").value_or("/etc/mysql/my.cnf");
-  l.restart = v.GetString("restart").value_or("none");
-  l.restart_command = v.GetString("restart_command").value_or("service mysql restart");
-  l.key_mode = ParseMode(v.GetString("key_mode").value_or("0600")).value_or(0600);
-  l.cert_mode = ParseMode(v.GetString("cert_mode").value_or("0644")).value_or(0644);
-  l.ca_pem = v.GetString("ca_pem").value_or("");
-  l.key_pem = v.GetString("key_pem");
-  if (!l.key_pem) l.key_pem = v.GetString("key_pem_wo");
-  l.key_managed = l.key_pem.has_value() || !v.GetAttr("key_pem_wo_version").IsNull();
-  l.cert_pem = v.GetString("cert_pem");
-  return l;
-}
-
-// What pxc found at cert_dir and did with it.
-struct CertDirRecord {
-  std::string path;      // normalised
-  bool created = false;  // pxc created it (root:<group> 0750); destroy removes it when empty
-  // Owner, group and mode it had when pxc found it (not created by pxc).
-  std::optional<SshSession::FileStat> found;
-  // Made by a version of pxc that gave it to owner:group (mysql:mysql); pxc
-  // made it root-owned. Destroy leaves it so.
-  bool repaired = false;
-};
-
-struct PrivateData {
-  std::vector<ManagedEdit> edits;
-  std::vector<std::string> files;  // paths pxc wrote
-  std::string backup;              // path of the my.cnf backup pxc made, "" if none
-  std::optional<CertDirRecord> cert_dir;
-  // Written by a version of pxc that kept no cert_dir record (and made
-  // cert_dir owner:group 0750, owner mysql by default).
-  bool legacy = false;
-};
-
-nlohmann::json StatToJson(const SshSession::FileStat& st) {
-  return {{"owner", st.owner}, {"group", st.group}, {"mode", FormatMode(st.mode)}};
-}
-
-std::optional<SshSession::FileStat> StatFromJson(const nlohmann::json& j) {
-  if (!j.is_object()) return std::nullopt;
-  SshSession::FileStat st;
-  st.type = SshSession::FileType::kDirectory;
-  if (j.contains("owner") && j["owner"].is_string()) st.owner = j["owner"].get<std::string>();
-  if (j.contains("group") && j["group"].is_string()) st.group = j["group"].get<std::string>();
-  if (j.contains("mode") && j["mode"].is_string()) {
-    st.mode = ParseMode(j["mode"].get<std::string>()).value_or(0);
-  }
-  return st;
-}
-
-std::string EncodePrivate(const PrivateData& p) {
-  nlohmann::json j;
-  j["config_edits"] = ManagedEditsToJson(p.edits);
-  j["files"] = p.files;
-  j["backup"] = p.backup;
-  if (p.cert_dir) {
-    nlohmann::json d = {{"path", p.cert_dir->path}, {"created", p.cert_dir->created}};
-    if (p.cert_dir->found) d["found"] = StatToJson(*p.cert_dir->found);
-    if (p.cert_dir->repaired) d["repaired"] = true;
-    j["cert_dir"] = d;
-  }
-  return j.dump();
-}
-
-StatusOr<PrivateData> DecodePrivate(const std::string& bytes) {
-  PrivateData p;
-  if (bytes.empty()) return p;
-  auto j = nlohmann::json::parse(bytes, nullptr, false);
-  if (j.is_discarded() || !j.is_object()) return InvalidArgumentError("private state is not JSON");
-  if (j.contains("cert_dir") && j["cert_dir"].is_object()) {
-    const auto& d = j["cert_dir"];
-    CertDirRecord r;
-    if (d.contains("path") && d["path"].is_string()) r.path = d["path"].get<std::string>();
-    r.created = d.contains("created") && d["created"].is_boolean() && d["created"].get<bool>();
-    if (d.contains("found")) r.found = StatFromJson(d["found"]);
-    r.repaired = d.contains("repaired") && d["repaired"].is_boolean() && d["repaired"].get<bool>();
-    p.cert_dir = r;
-  } else {
-    p.legacy = true;
-  }
-  if (j.contains("config_edits")) {
-    PXC_ASSIGN_OR_RETURN(p.edits, ManagedEditsFromJson(j["config_edits"]));
-  }
-  if (j.contains("files") && j["files"].is_array()) {
-    for (const auto& f : j["files"]) {
-      if (f.is_string()) p.files.push_back(f.get<std::string>());
-    }
-  }
-  if (j.contains("backup") && j["backup"].is_string()) p.backup = j["backup"].get<std::string>();
-  return p;
-}
-
-Layout LayoutFor(const TlsOptionsSpec& spec) {
-  Layout l;
-  l.role = spec.role;
-  l.flavor = spec.flavor;
-  l.config_file = spec.config_file;
-  l.cert_dir = spec.cert_dir;
-  l.name = spec.name;
-  l.key_file = spec.name + "-key.pem";
-  l.cert_file = spec.name + "-cert.pem";
-  l.ca_file = "ca-cert.pem";
-  l.key_pem = "key";
-  l.key_managed = true;
-  l.cert_pem = "cert";
-  return l;
-}
-
-// cert_dir's entry in `files`: kSafeDirectory, or what is wrong with it.
-std::string DirectoryVerdict(const SshSession::DirectoryReport& r) {
-  if (!r.exists) return kAbsent;
-  if (r.symlink) return "symbolic link (pxc does not follow it)";
-  if (r.stat && r.stat->type != SshSession::FileType::kDirectory) return "not a directory";
-  if (r.problem) return "unsafe: " + *r.problem;
-  return kSafeDirectory;
-}
-
-// Makes sure cert_dir is a directory no account but root can change before
-// any file goes into it, and says what pxc found and did. pxc creates a
-// missing cert_dir as root:<group> 0750 and keeps a directory it created
-// that way; it never changes the owner or mode of a directory it did not
-// create, except one an older pxc gave to owner:group (the legacy case),
-// which it makes root-owned. Returns nullopt after adding an error; then
-// nothing was changed on the node. `made` tells whether it created it now.
-std::optional<CertDirRecord> PrepareCertDir(SshSession& session, const Layout& l,
-                                            const SshTarget& target, const PrivateData& prior,
-                                            bool creating, bool* made, Diagnostics& diags) {
-  *made = false;
-  const auto at = AttributePath::Root("cert_dir");
-  const std::string dir = l.Dir();
-  const std::string where = l.name + " (" + l.host + ")";
-  auto report = session.InspectDirectory(dir);
-  if (!report.ok()) {
-    ssh_settings::AddSshError(report.status(), "Cannot Inspect " + dir, target, at, diags);
-    return std::nullopt;
-  }
-  if (report->symlink) {
-    diags.AddError("cert_dir Is a Symbolic Link",
-                   dir + " on " + where +
-                       " is a symbolic link. pxc does not follow it: whoever can change the link "
-                       "would decide where the keys go and which directory pxc changes. Set "
-                       "cert_dir to the directory itself. Nothing was changed on the node.",
-                   at);
-    return std::nullopt;
-  }
-  if (report->exists && report->stat->type != SshSession::FileType::kDirectory) {
-    diags.AddError(
-        "cert_dir Is Not a Directory",
-        dir + " on " + where + " exists and is not a directory. Nothing was changed on the node.",
-        at);
-    return std::nullopt;
-  }
-  auto refuse = [&](const std::string& refusal) {
-    diags.AddError("cert_dir Can Be Changed by Other Accounts",
-                   refusal + ". Nothing was changed on the node.", at);
-    return std::nullopt;
-  };
-  CertDirRecord record;
-  record.path = dir;
-  const bool ours = prior.cert_dir && prior.cert_dir->path == dir;
-  if (!report->exists) {
-    // Its parents must be safe before pxc creates anything below them.
-    if (report->problem) return refuse(report->refusal);
-    auto created = session.MakeDirectory(dir, kCertDirMode, "root", l.group);
-    if (!created.ok()) {
-      ssh_settings::AddSshError(created.status(), "Cannot Create " + dir, target, at, diags);
-      return std::nullopt;
-    }
-    *made = *created;
-    record.created = *created;
-  } else if (ours && prior.cert_dir->created) {
-    record = *prior.cert_dir;
-    const auto& st = *report->stat;
-    if (st.owner != "root" || st.group != l.group || st.mode != kCertDirMode) {
-      // pxc's own directory drifted: put it back, if its parents are safe.
-      auto parent = session.InspectDirectory(DirName(dir));
-      if (!parent.ok()) {
-        ssh_settings::AddSshError(parent.status(), "Cannot Inspect " + dir, target, at, diags);
-        return std::nullopt;
-      }
-      if (parent->problem) return refuse(parent->refusal);
-      Status st2 = session.SetDirectoryOwnerAndMode(dir, kCertDirMode, "root", l.group);
-      if (!st2.ok()) {
-        ssh_settings::AddSshError(st2, "Cannot Repair " + dir, target, at, diags);
-        return std::nullopt;
-      }
-    }
-  } else if (!creating && prior.legacy && report->stat->owner == l.owner &&
-             report->stat->group == l.group && report->stat->mode == kCertDirMode &&
-             l.owner != "root") {
-    // What earlier builds of pxc made of cert_dir: owner:group 0750.
-    auto parent = session.InspectDirectory(DirName(dir));
-    if (!parent.ok()) {
-      ssh_settings::AddSshError(parent.status(), "Cannot Inspect " + dir, target, at, diags);
-      return std::nullopt;
-    }
-    if (parent->problem) return refuse(parent->refusal);
-    Status st2 = session.SetDirectoryOwnerAndMode(dir, kCertDirMode, "root", l.group);
-    if (!st2.ok()) {
-      ssh_settings::AddSshError(st2, "Cannot Repair " + dir, target, at, diags);
-      return std::nullopt;
-    }
-    record.found = report->stat;
-    record.repaired = true;
-    diags.AddWarning(
-        "cert_dir Made Root-Owned",
-        "An earlier version of pxc made " + dir + " on " + where + " owned by " + l.owner + ":" +
-            l.group +
-            ", so that account could replace the files pxc writes there with symbolic links and "
-            "have pxc (as root) hand it any file of the node. pxc changed it to root:" +
-            l.group + " " + FormatMode(kCertDirMode) +
-            "; mysqld still reads the files through "
-            "the group. Destroy leaves it so.",
-        at);
-  } else {
-    record = ours ? *prior.cert_dir : record;
-    if (!ours) record.found = report->stat;
-  }
-  // Whatever was there or was done: refuse a directory another account can
-  // change (pxc never re-owns one it did not make).
-  auto now = session.InspectDirectory(dir);
-  if (!now.ok()) {
-    ssh_settings::AddSshError(now.status(), "Cannot Inspect " + dir, target, at, diags);
-    return std::nullopt;
-  }
-  if (now->problem) {
-    if (*made) (void)session.RemoveDirectory(dir);
-    std::string why = now->refusal;
-    if (!record.created) {
-      why += ". pxc changes the owner and mode only of a directory it created itself";
-    }
-    return refuse(why);
-  }
-  return record;
+  l.owner = r.String("owner");
+  l.group = r.String("group");
+  l.config_file = r.String("config_file");
+  m.restart = r.String("restart");
+  m.restart_command = r.String("restart_command");
+  l.key_mode = ParseFileMode(r.String("key_mode")).value_or(0);
+  l.cert_mode = ParseFileMode(r.String("cert_mode")).value_or(0);
+  l.ca_pem = r.String("ca_pem");
+  l.key_pem = r.OptString("key_pem");
+  if (!l.key_pem) l.key_pem = r.OptString("key_pem_wo");
+  l.key_managed = l.key_pem.has_value() || r.IsSet("key_pem_wo_version");
+  l.cert_pem = r.OptString("cert_pem");
+  (void)r.OptInt("key_pem_wo_version");
+  if (!r.Unknown().empty()) return std::nullopt;
+  return m;
 }
 
 }  // namespace
 
-std::vector<DesiredOption> ManagedTlsOptions(const TlsOptionsSpec& spec) {
-  return LayoutFor(spec).Desired();
-}
-
-std::map<std::string, std::string> EffectiveTlsConfig(const TlsOptionsSpec& spec,
-                                                      const std::vector<TreeOption>& tree) {
-  return LayoutFor(spec).ActualConfig(tree);
-}
-
-std::vector<std::string> TlsConfigConflicts(const TlsOptionsSpec& spec,
-                                            const std::vector<TreeOption>& tree) {
-  return LayoutFor(spec).Conflicts(tree);
-}
-
-NodeTlsConfigResource::NodeTlsConfigResource() {
+NodeTlsConfigResource::NodeTlsConfigResource(NodeConnector connector)
+    : connector_(connector ? std::move(connector) : NodeConnector(ConnectSsh)) {
   auto& attrs = schema_.block.attributes;
   schema_.block.description =
       "Deploys a node's TLS files over SSH and enables TLS in its MySQL configuration, the part "
@@ -726,11 +209,14 @@ NodeTlsConfigResource::NodeTlsConfigResource() {
                     "...) are refused. Keep it outside the datadir: SST overwrites the "
                     "datadir."));
   attrs.push_back(OptionalComputedAttr("key_file", Type::String())
-                      .Describe("Key file name. Default `<name>-key.pem`."));
+                      .Describe("Key file name. Default `<name>-key.pem`, which must then be "
+                                "a plain file name like a configured one."));
   attrs.push_back(OptionalComputedAttr("cert_file", Type::String())
-                      .Describe("Certificate file name. Default `<name>-cert.pem`."));
+                      .Describe("Certificate file name. Default `<name>-cert.pem`, which must "
+                                "then be a plain file name like a configured one."));
   attrs.push_back(OptionalComputedAttr("ca_file", Type::String())
-                      .Describe("CA file name. Default `ca-cert.pem`."));
+                      .Default(Value::String("ca-cert.pem"))
+                      .Describe("CA file name."));
   attrs.push_back(OptionalComputedAttr("owner", Type::String())
                       .Default(Value::String("mysql"))
                       .Describe("Owner of the files (cert_dir itself belongs to root). "
@@ -747,7 +233,7 @@ NodeTlsConfigResource::NodeTlsConfigResource() {
                       .Describe("Mode of the certificate and CA files, octal. Default `0644`; "
                                 "`0640` matches the manual procedure's `o-rwx`."));
   attrs.push_back(OptionalComputedAttr("config_file", Type::String())
-                      .Default(Value::String("/etc/mysql/my.cnf"))
+                      .Default(Value::String(kDefaultConfigFile))
                       .RequiresReplace()
                       .Describe("The option file edited in place. A copy of the original is "
                                 "kept as `<config_file>.pxc.bak` until destroy."));
@@ -777,30 +263,15 @@ NodeTlsConfigResource::NodeTlsConfigResource() {
 
 void NodeTlsConfigResource::ValidateConfig(const Value& config, Diagnostics& diags) const {
   if (!config.IsKnown()) return;
-  const bool has_key_pem = !config.GetAttr("key_pem").IsNull();
-  const bool has_key_wo = !config.GetAttr("key_pem_wo").IsNull();
-  const bool has_key_wo_version = !config.GetAttr("key_pem_wo_version").IsNull();
-  const bool has_key = has_key_pem || has_key_wo;
-  if (has_key_pem && has_key_wo) {
-    diags.AddError("Conflicting Attributes",
-                   "Set the key either as key_pem (stored in state) or as key_pem_wo "
-                   "(write-only, never stored), not both.",
-                   AttributePath::Root("key_pem_wo"));
-  }
-  if (has_key_wo && !has_key_wo_version) {
-    diags.AddError("Missing Attribute",
-                   "key_pem_wo_version is required with key_pem_wo: Terraform never stores "
-                   "key_pem_wo, so the key is known to be managed from key_pem_wo_version, and "
-                   "a change of it writes the key again. Start with key_pem_wo_version = 1.",
-                   AttributePath::Root("key_pem_wo_version"));
-  }
-  if (has_key_wo_version && !has_key_wo) {
-    diags.AddError("Missing Attribute",
-                   "key_pem_wo_version only versions key_pem_wo; set key_pem_wo or remove "
-                   "key_pem_wo_version.",
-                   AttributePath::Root("key_pem_wo_version"));
-  }
-  if (config.GetString("role").value_or("server") == "server") {
+  schema::ValidateWriteOnlyVersioned(
+      config, "key_pem", "key_pem_wo", "key_pem_wo_version", "the key",
+      "so the key is known to be managed from key_pem_wo_version, and a change of it writes the "
+      "key again.",
+      diags);
+  const bool has_key =
+      !config.GetAttr("key_pem").IsNull() || !config.GetAttr("key_pem_wo").IsNull();
+  schema::ModelReader r(config, schema_.block);
+  if (r.IsUnknown("role") || r.String("role") == "server") {
     if (config.GetAttr("cert_pem").IsNull()) {
       diags.AddError("Missing Attribute",
                      "cert_pem is required for role \"server\": a database node needs its own "
@@ -821,13 +292,13 @@ void NodeTlsConfigResource::ValidateConfig(const Value& config, Diagnostics& dia
         AttributePath::Root(config.GetAttr("cert_pem").IsNull() ? "cert_pem" : "key_pem"));
   }
   for (const char* n : {"key_mode", "cert_mode"}) {
-    if (auto m = config.GetString(n); m && !ParseMode(*m)) {
+    if (auto m = config.GetString(n); m && !ParseFileMode(*m)) {
       diags.AddError("Invalid File Mode",
                      std::string(n) + " must be an octal mode like \"0600\", got \"" + *m + "\".",
                      AttributePath::Root(n));
     }
   }
-  if (auto m = config.GetString("key_mode"); m && ParseMode(*m) && (*ParseMode(*m) & 07)) {
+  if (auto m = config.GetString("key_mode"); m && ParseFileMode(*m) && (*ParseFileMode(*m) & 07)) {
     diags.AddError("Private Key Readable by Others",
                    "key_mode " + *m +
                        " lets every user of the node read the private key; use "
@@ -844,8 +315,7 @@ void NodeTlsConfigResource::ValidateConfig(const Value& config, Diagnostics& dia
     auto norm = NormalizeAbsolutePath(*dir);
     std::string plain = *dir;
     while (plain.size() > 1 && plain.ends_with('/')) plain.pop_back();
-    auto config_dir = NormalizeAbsolutePath(
-        DirName(config.GetString("config_file").value_or("/etc/mysql/my.cnf")));
+    auto config_dir = NormalizeAbsolutePath(ParentDirectory(r.String("config_file")));
     if (!norm.ok()) {
       diags.AddError("Invalid cert_dir", "cert_dir " + norm.status().message() + ".",
                      AttributePath::Root("cert_dir"));
@@ -866,13 +336,7 @@ void NodeTlsConfigResource::ValidateConfig(const Value& config, Diagnostics& dia
           AttributePath::Root("cert_dir"));
     }
   }
-  for (const char* n : {"key_file", "cert_file", "ca_file"}) {
-    if (auto f = config.GetString(n);
-        f && (f->empty() || f->find('/') != std::string::npos || *f == "." || *f == "..")) {
-      diags.AddError("Invalid File Name", std::string(n) + " must be a plain file name.",
-                     AttributePath::Root(n));
-    }
-  }
+  ValidateFileNames(config, schema_.block, diags);
   for (const char* n : {"ca_pem", "cert_pem"}) {
     if (auto pem = config.GetString(n);
         pem && pem->find("-----BEGIN CERTIFICATE-----") == std::string::npos) {
@@ -892,20 +356,18 @@ void NodeTlsConfigResource::ValidateConfig(const Value& config, Diagnostics& dia
 }
 
 void NodeTlsConfigResource::ModifyPlan(schema::PlanContext& ctx) const {
-  // Default file names derive from the node name.
-  if (auto name = ctx.planned.GetString("name")) {
-    const std::pair<const char*, std::string> defaults[] = {{"key_file", *name + "-key.pem"},
-                                                            {"cert_file", *name + "-cert.pem"},
-                                                            {"ca_file", "ca-cert.pem"}};
-    for (const auto& [attr, value] : defaults) {
-      if (ctx.config.GetAttr(attr).IsNull()) {
-        ctx.planned = ctx.planned.WithAttr(attr, Value::String(value));
-      }
-    }
+  // The file names the plan will use, derived ones included, get the checks
+  // of configured ones now that `name` is known.
+  ValidateFileNames(ctx.config, schema_.block, ctx.diags);
+  if (ctx.diags.HasError()) return;
+  schema::ModelReader r(ctx.config, schema_.block);
+  for (const FileName& f : FileNames(r)) {
+    if (f.from_name && f.value) ctx.planned = ctx.planned.WithAttr(f.attr, Value::String(*f.value));
   }
-  auto layout = LayoutFrom(ctx.planned);
-  if (!layout) return;  // unknown inputs: the pipeline left the outputs unknown
-  ctx.planned = ctx.planned.WithAttr("id", Value::String(layout->host + ":" + layout->config_file))
+  auto model = ModelFrom(ctx.planned, schema_.block);
+  if (!model) return;  // unknown inputs: the pipeline left the outputs unknown
+  const TlsLayout* layout = &model->layout;
+  ctx.planned = ctx.planned.WithAttr("id", Value::String(model->host + ":" + layout->config_file))
                     .WithAttr("files", StringMap(layout->DesiredFiles()))
                     .WithAttr("config", StringMap(layout->DesiredConfig()));
 }
@@ -914,19 +376,20 @@ void NodeTlsConfigResource::Create(schema::ApplyContext& ctx) const { Apply(ctx,
 void NodeTlsConfigResource::Update(schema::ApplyContext& ctx) const { Apply(ctx, false); }
 
 void NodeTlsConfigResource::Apply(schema::ApplyContext& ctx, bool creating) const {
-  auto layout = LayoutFrom(ctx.planned);
-  if (!layout) {
+  auto model = ModelFrom(ctx.planned, schema_.block);
+  if (!model) {
     return ctx.diags.AddError(
         "Unknown Values at Apply",
         "Some inputs are still unknown at apply time." + std::string(" This is a provider bug."));
   }
+  const TlsLayout* layout = &model->layout;
   if (layout->key_managed && !layout->key_pem) {
     return ctx.diags.AddError("Key Not Available",
                               "key_pem_wo_version is set but no key_pem_wo reached the provider "
                               "at apply. Nothing was changed on the node.",
                               AttributePath::Root("key_pem_wo"));
   }
-  auto target = ssh_settings::Resolve(ctx.planned, "ssh_", layout->host, layout->name, ctx.provider,
+  auto target = ssh_settings::Resolve(ctx.planned, "ssh_", model->host, layout->name, ctx.provider,
                                       AttributePath(), ctx.diags);
   if (!target) return;
   auto prior_private = DecodePrivate(ctx.planned_private);
@@ -934,11 +397,12 @@ void NodeTlsConfigResource::Apply(schema::ApplyContext& ctx, bool creating) cons
     return ctx.diags.AddStatus(prior_private.status(), "Unreadable Private State",
                                "Remove the resource from state and apply again.");
   }
-  auto session = SshSession::Connect(*target);
-  if (!session.ok()) {
-    return ssh_settings::AddSshError(session.status(), "Cannot Connect", *target,
+  auto connected = connector_(*target);
+  if (!connected.ok()) {
+    return ssh_settings::AddSshError(connected.status(), "Cannot Connect", *target,
                                      AttributePath::Root("host"), ctx.diags);
   }
+  NodeHost* session = connected->get();
   // 1. Read and edit my.cnf in memory: any problem stops here, before the
   //    node is touched.
   auto cnf_text = session->ReadFile(layout->config_file);
@@ -949,7 +413,7 @@ void NodeTlsConfigResource::Apply(schema::ApplyContext& ctx, bool creating) cons
   if (!cnf_text->has_value()) {
     return ctx.diags.AddError("Configuration File Not Found",
                               layout->config_file + " does not exist on " + layout->name + " (" +
-                                  layout->host +
+                                  model->host +
                                   "). Set config_file to the server's option "
                                   "file. Nothing was changed on the node.",
                               AttributePath::Root("config_file"));
@@ -964,7 +428,7 @@ void NodeTlsConfigResource::Apply(schema::ApplyContext& ctx, bool creating) cons
   if (layout->role == "server" && !doc->HasSection("mysqld")) {
     return ctx.diags.AddError(
         "No [mysqld] Section",
-        layout->config_file + " on " + layout->name + " (" + layout->host +
+        layout->config_file + " on " + layout->name + " (" + model->host +
             ") has no [mysqld] section, so it is probably not the server's option file (it may "
             "only include others). Set config_file to the file that holds [mysqld]. Nothing was "
             "changed on the node.",
@@ -1008,7 +472,7 @@ void NodeTlsConfigResource::Apply(schema::ApplyContext& ctx, bool creating) cons
     for (const auto& c : conflicts) d += "\n  - " + c;
     return ctx.diags.AddError(
         "Conflicting Option Overrides pxc's Setting",
-        "On " + layout->name + " (" + layout->host + "), the server would not use what pxc " +
+        "On " + layout->name + " (" + model->host + "), the server would not use what pxc " +
             "writes to " + layout->config_file + ":" + d + "\npxc only edits " +
             layout->config_file +
             ". Remove or change those lines (or set config_file to the file the server reads "
@@ -1105,7 +569,7 @@ void NodeTlsConfigResource::Apply(schema::ApplyContext& ctx, bool creating) cons
   }
 
   Value next = ctx.planned;
-  next = next.WithAttr("id", Value::String(layout->host + ":" + layout->config_file))
+  next = next.WithAttr("id", Value::String(model->host + ":" + layout->config_file))
              .WithAttr("files", StringMap(layout->DesiredFiles()))
              .WithAttr("config", StringMap(layout->ActualConfig(*tree)));
   ctx.new_state = next;
@@ -1118,13 +582,13 @@ void NodeTlsConfigResource::Apply(schema::ApplyContext& ctx, bool creating) cons
   }
 
   // 4. Optional restart of a standalone server.
-  if (layout->restart == "restart" && new_text != original_text) {
-    auto res = session->Exec(layout->restart_command);
+  if (model->restart == "restart" && new_text != original_text) {
+    auto res = session->Exec(model->restart_command);
     if (!res.ok() || res->exit_status != 0) {
       ctx.diags.AddError(
           "Restart Failed",
-          "The files and configuration are in place on " + layout->name + " (" + layout->host +
-              "), but `" + layout->restart_command + "` failed" +
+          "The files and configuration are in place on " + layout->name + " (" + model->host +
+              "), but `" + model->restart_command + "` failed" +
               (res.ok() ? " with exit status " + std::to_string(res->exit_status) + ": " +
                               res->stderr_text
                         : ": " + res.status().message()) +
@@ -1136,16 +600,18 @@ void NodeTlsConfigResource::Apply(schema::ApplyContext& ctx, bool creating) cons
 
 void NodeTlsConfigResource::Read(schema::ReadContext& ctx) const {
   ctx.new_state = ctx.current;
-  auto layout = LayoutFrom(ctx.current);
-  if (!layout) return;
-  auto target = ssh_settings::Resolve(ctx.current, "ssh_", layout->host, layout->name, ctx.provider,
+  auto model = ModelFrom(ctx.current, schema_.block);
+  if (!model) return;
+  const TlsLayout* layout = &model->layout;
+  auto target = ssh_settings::Resolve(ctx.current, "ssh_", model->host, layout->name, ctx.provider,
                                       AttributePath(), ctx.diags);
   if (!target) return;
-  auto session = SshSession::Connect(*target);
-  if (!session.ok()) {
-    return ssh_settings::AddSshError(session.status(), "Cannot Connect", *target,
+  auto connected = connector_(*target);
+  if (!connected.ok()) {
+    return ssh_settings::AddSshError(connected.status(), "Cannot Connect", *target,
                                      AttributePath::Root("host"), ctx.diags);
   }
+  NodeHost* session = connected->get();
   std::map<std::string, std::string> files;
   bool any_file = false;
   for (const auto& f : layout->Files()) {
@@ -1165,8 +631,8 @@ void NodeTlsConfigResource::Read(schema::ReadContext& ctx) const {
     }
     any_file = true;
     const auto& s = **stat;
-    files[f.path] = "sha256:" + Sha256Hex(content->value_or("")) + " " + FormatMode(s.mode) + " " +
-                    s.owner + ":" + s.group;
+    files[f.path] = "sha256:" + Sha256Hex(content->value_or("")) + " " + FormatFileMode(s.mode) +
+                    " " + s.owner + ":" + s.group;
   }
   auto dir = session->InspectDirectory(layout->Dir());
   if (!dir.ok()) {
@@ -1183,7 +649,7 @@ void NodeTlsConfigResource::Read(schema::ReadContext& ctx) const {
                       : dir->refusal) +
             ". " +
             (pxc_made ? "The next apply makes it root:" + layout->group + " " +
-                            FormatMode(kCertDirMode) + ", as pxc creates it."
+                            FormatFileMode(kCertDirMode) + ", as pxc creates it."
                       : "pxc did not create it and does not change it: the next apply refuses "
                         "to write into it until it is fixed."),
         AttributePath::Root("cert_dir"));
@@ -1221,9 +687,10 @@ void NodeTlsConfigResource::Read(schema::ReadContext& ctx) const {
 }
 
 void NodeTlsConfigResource::Delete(schema::ApplyContext& ctx) const {
-  auto layout = LayoutFrom(ctx.prior);
-  if (!layout) return;
-  auto target = ssh_settings::Resolve(ctx.prior, "ssh_", layout->host, layout->name, ctx.provider,
+  auto model = ModelFrom(ctx.prior, schema_.block);
+  if (!model) return;
+  const TlsLayout* layout = &model->layout;
+  auto target = ssh_settings::Resolve(ctx.prior, "ssh_", model->host, layout->name, ctx.provider,
                                       AttributePath(), ctx.diags);
   if (!target) return;
   auto priv = DecodePrivate(ctx.planned_private);
@@ -1232,11 +699,12 @@ void NodeTlsConfigResource::Delete(schema::ApplyContext& ctx) const {
                                "Remove the managed lines by hand (see " + layout->config_file +
                                    ".pxc.bak) and run terraform state rm.");
   }
-  auto session = SshSession::Connect(*target);
-  if (!session.ok()) {
-    return ssh_settings::AddSshError(session.status(), "Cannot Connect", *target,
+  auto connected = connector_(*target);
+  if (!connected.ok()) {
+    return ssh_settings::AddSshError(connected.status(), "Cannot Connect", *target,
                                      AttributePath::Root("host"), ctx.diags);
   }
+  NodeHost* session = connected->get();
   auto text = session->ReadFile(layout->config_file);
   if (!text.ok()) {
     return ssh_settings::AddSshError(text.status(), "Cannot Read " + layout->config_file, *target,

@@ -3,38 +3,20 @@
 // under [mysqld] and the socket.ssl_* options merged INTO the existing
 // wsrep_provider_options (role server), or under [client] (role client).
 // Drift in files or managed configuration shows in the plan; destroy undoes
-// exactly what was added and restores the rest of my.cnf byte for byte.
+// exactly what was added and restores the rest of my.cnf byte for byte. The
+// layout is resources/galera/tls_options.h, the node's part
+// resources/galera/tls_deploy.h.
 #pragma once
 
-#include "resources/mycnf.h"
+#include "resources/remote/ssh_client.h"
 #include "schema/resource.h"
 
 namespace pxc::resources {
 
-// The my.cnf part of pxc_node_tls_config, as pure functions (for tests and
-// the Galera 3 check): what it writes for a node, what is in effect through
-// an option tree, and which lines of the tree override it.
-struct TlsOptionsSpec {
-  std::string role = "server";   // "server" or "client"
-  std::string flavor = "pxc57";  // "pxc57", "pxc80" or "mariadb"
-  std::string config_file = "/etc/mysql/my.cnf";
-  std::string cert_dir = "/etc/mysql/certs";
-  std::string name = "pxc1";  // files <name>-cert.pem, <name>-key.pem, ca-cert.pem
-};
-// The options managed for `spec`, in the order they are applied.
-std::vector<DesiredOption> ManagedTlsOptions(const TlsOptionsSpec& spec);
-// "[section] key" (or "[section] key: sub.option") -> the value in effect
-// through `tree` ("(absent)" when unset), for every managed option.
-std::map<std::string, std::string> EffectiveTlsConfig(const TlsOptionsSpec& spec,
-                                                      const std::vector<TreeOption>& tree);
-// One sentence per managed option overridden by a line the server reads
-// later (another file, or another section it reads), naming file and line.
-std::vector<std::string> TlsConfigConflicts(const TlsOptionsSpec& spec,
-                                            const std::vector<TreeOption>& tree);
-
 class NodeTlsConfigResource final : public schema::Resource {
  public:
-  NodeTlsConfigResource();
+  // `connector` empty: SSH (ConnectSsh); tests hand in MemHosts.
+  explicit NodeTlsConfigResource(NodeConnector connector = {});
   std::string TypeName() const override { return "pxc_node_tls_config"; }
   const schema::Schema& GetSchema() const override { return schema_; }
   void ValidateConfig(const schema::Value& config, schema::Diagnostics& diags) const override;
@@ -47,6 +29,7 @@ class NodeTlsConfigResource final : public schema::Resource {
  private:
   void Apply(schema::ApplyContext& ctx, bool creating) const;
   schema::Schema schema_;
+  NodeConnector connector_;
 };
 
 }  // namespace pxc::resources

@@ -4,10 +4,10 @@
 #include "resources/client_cert.h"
 #include "resources/cluster_restart.h"
 #include "resources/cluster_status.h"
-#include "resources/mysql_settings.h"
+#include "resources/mysql/mysql_settings.h"
 #include "resources/node_cert.h"
 #include "resources/node_tls_config.h"
-#include "resources/ssh_settings.h"
+#include "resources/remote/ssh_settings.h"
 #include "resources/ssl_user.h"
 
 namespace pxc::resources {

@@ -2,19 +2,12 @@
 
 #include <set>
 
-#include "resources/mysql_settings.h"
-#include "resources/user_sql.h"
+#include "resources/mysql/mysql_settings.h"
+#include "resources/mysql/user_sql.h"
+#include "resources/schema_names.h"
+#include "schema/model.h"
 
 namespace pxc::resources {
-
-using schema::AttributePath;
-using schema::ComputedAttr;
-using schema::Diagnostics;
-using schema::OptionalAttr;
-using schema::OptionalComputedAttr;
-using schema::RequiredAttr;
-using schema::Type;
-using schema::Value;
 
 namespace {
 
@@ -62,17 +55,18 @@ UserSpec::Grant GrantFrom(const Value& e) {
 // The spec a plan or state describes (not normalised). `password` only when
 // set: `password`, else the write-only `password_wo` (present in
 // configurations and, from the core, in plans being applied).
-UserSpec SpecFrom(const Value& v) {
+UserSpec SpecFrom(const Value& v, const schema::Block& block) {
+  schema::ModelReader r(v, block);
   UserSpec s;
-  s.name = v.GetString("name").value_or("");
-  s.host = v.GetString("host").value_or("%");
-  s.password = v.GetString("password");
-  if (!s.password) s.password = v.GetString("password_wo");
-  s.auth_plugin = v.GetString("auth_plugin").value_or("");
-  s.require.kind = KindFrom(v.GetString("require").value_or("ssl"));
-  s.require.subject = v.GetString("require_subject").value_or("");
-  s.require.issuer = v.GetString("require_issuer").value_or("");
-  s.require.cipher = v.GetString("require_cipher").value_or("");
+  s.name = r.String("name");
+  s.host = r.String("host");
+  s.password = r.OptString("password");
+  if (!s.password) s.password = r.OptString("password_wo");
+  s.auth_plugin = r.String("auth_plugin");
+  s.require.kind = KindFrom(r.String("require"));
+  s.require.subject = r.String("require_subject");
+  s.require.issuer = r.String("require_issuer");
+  s.require.cipher = r.String("require_cipher");
   Value grants = v.GetAttr(kGrant);
   if (grants.IsKnown()) {
     for (const auto& e : grants.Elements()) s.grants.push_back(GrantFrom(e));
@@ -196,31 +190,12 @@ SslUserResource::SslUserResource() {
 void SslUserResource::ValidateConfig(const Value& config, Diagnostics& diags) const {
   if (!config.IsKnown()) return;
   mysql_settings::Validate(config, AttributePath(), diags);
-  const bool has_password = !config.GetAttr("password").IsNull();
-  const bool has_wo = !config.GetAttr("password_wo").IsNull();
-  const bool has_wo_version = !config.GetAttr("password_wo_version").IsNull();
-  if (has_password && has_wo) {
-    diags.AddError("Conflicting Attributes",
-                   "Set the password either as password (stored in state) or as password_wo "
-                   "(write-only, never stored), not both.",
-                   AttributePath::Root("password_wo"));
-  }
-  if (has_wo && !has_wo_version) {
-    diags.AddError("Missing Attribute",
-                   "password_wo_version is required with password_wo: Terraform never stores "
-                   "password_wo, so a change of password_wo_version is how a new password is "
-                   "applied. Start with password_wo_version = 1.",
-                   AttributePath::Root("password_wo_version"));
-  }
-  if (has_wo_version && !has_wo) {
-    diags.AddError("Missing Attribute",
-                   "password_wo_version only versions password_wo; set password_wo or remove "
-                   "password_wo_version.",
-                   AttributePath::Root("password_wo_version"));
-  }
-  Value require = config.GetAttr("require");
-  const bool require_known = require.IsKnown() || require.IsNull();
-  const std::string kind = require.IsKnown() ? require.AsString() : "ssl";
+  schema::ValidateWriteOnlyVersioned(
+      config, "password", "password_wo", "password_wo_version", "the password",
+      "so a change of password_wo_version is how a new password is applied.", diags);
+  const Value require = schema::ModelReader(config, schema_.block).Get("require");
+  const bool require_known = require.IsKnown();
+  const std::string kind = require_known ? require.AsString() : "";
   bool any_specified = false;
   for (const char* n : {"require_subject", "require_issuer", "require_cipher"}) {
     Value v = config.GetAttr(n);
@@ -314,7 +289,7 @@ void SslUserResource::ValidateConfig(const Value& config, Diagnostics& diags) co
   }
   // Everything else NormalizeUserSpec checks (NUL bytes, invalid UTF-8).
   if (!diags.HasError() && config.IsWhollyKnown()) {
-    auto n = NormalizeUserSpec(SpecFrom(config));
+    auto n = NormalizeUserSpec(SpecFrom(config, schema_.block));
     if (!n.ok()) diags.AddStatus(n.status(), "Invalid User", "", AttributePath::Root("name"));
   }
 }
@@ -331,7 +306,7 @@ void SslUserResource::ModifyPlan(schema::PlanContext& ctx) const {
 
 void SslUserResource::Create(schema::ApplyContext& ctx) const {
   const Value& plan = ctx.planned;
-  UserSpec spec = SpecFrom(plan);
+  UserSpec spec = SpecFrom(plan, schema_.block);
   const std::string account = AccountId(spec.name, spec.host);
   auto session =
       mysql_settings::Connect(plan, ctx.provider, "Unable to Create User " + account, ctx.diags);
@@ -363,7 +338,7 @@ void SslUserResource::Create(schema::ApplyContext& ctx) const {
 void SslUserResource::Read(schema::ReadContext& ctx) const {
   const Value& cur = ctx.current;
   ctx.new_state = cur;
-  UserSpec prior = SpecFrom(cur);
+  UserSpec prior = SpecFrom(cur, schema_.block);
   const std::string account = AccountId(prior.name, prior.host);
   auto session =
       mysql_settings::Connect(cur, ctx.provider, "Unable to Read User " + account, ctx.diags);
@@ -434,7 +409,7 @@ void SslUserResource::Read(schema::ReadContext& ctx) const {
 
 void SslUserResource::Update(schema::ApplyContext& ctx) const {
   const Value& plan = ctx.planned;
-  UserSpec desired = SpecFrom(plan);
+  UserSpec desired = SpecFrom(plan, schema_.block);
   const std::string account = AccountId(desired.name, desired.host);
   auto session =
       mysql_settings::Connect(plan, ctx.provider, "Unable to Update User " + account, ctx.diags);
@@ -468,7 +443,7 @@ void SslUserResource::Update(schema::ApplyContext& ctx) const {
 }
 
 void SslUserResource::Delete(schema::ApplyContext& ctx) const {
-  UserSpec spec = SpecFrom(ctx.prior);
+  UserSpec spec = SpecFrom(ctx.prior, schema_.block);
   const std::string account = AccountId(spec.name, spec.host);
   auto session =
       mysql_settings::Connect(ctx.prior, ctx.provider, "Unable to Drop User " + account, ctx.diags);

@@ -1,8 +1,8 @@
 // pxc_ssl_user: a MySQL / MariaDB / PXC account with its TLS requirement
 // (REQUIRE NONE | SSL | X509 | SUBJECT/ISSUER/CIPHER) and its grants, managed
 // as one object that reads back exactly (an apply is followed by an empty
-// plan). SQL comes from resources/user_sql.h; the connection from the
-// provider's or the resource's `mysql` block (resources/mysql_settings.h).
+// plan). SQL comes from resources/mysql/user_sql.h; the connection from the
+// provider's or the resource's `mysql` block (resources/mysql/mysql_settings.h).
 //
 // Create: CREATE USER ... IDENTIFIED ... REQUIRE ..., then one GRANT per
 // target (the account is dropped again if a GRANT fails). Read: the account

@@ -1,5 +1,13 @@
 // JSON codec for cty values with a hand-written, depth-limited parser that
 // keeps the exact text of numbers; see json_codec.h.
+//
+// Why a parser of its own when nlohmann-json is a dependency (and is used
+// for every other JSON in pxc): go-cty's decoder, which this one must match
+// on the wire, keeps the exact decimal text of every number (nlohmann turns
+// big ones into doubles), replaces invalid UTF-8 and lone surrogates with
+// U+FFFD (nlohmann refuses them), and decodes against the expected type with
+// the value path in every error. The encoder, the strict and the lenient
+// decoder share those rules, hence one file of about 900 lines.
 #include "schema/json_codec.h"
 
 #include <charconv>
@@ -13,6 +21,7 @@
 #include <utility>
 
 #include "schema/msgpack.h"
+#include "schema/text.h"
 
 namespace pxc::schema {
 namespace {
@@ -24,48 +33,6 @@ Status PathError(const AttributePath& path, const std::string& message) {
 }
 
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
-
-// Length of the well-formed UTF-8 sequence starting at s[i], or 0 when the
-// bytes there are not one (Unicode 15, table 3-7).
-size_t Utf8SequenceLength(std::string_view s, size_t i) {
-  auto at = [&](size_t k) -> int {
-    return i + k < s.size() ? static_cast<unsigned char>(s[i + k]) : -1;
-  };
-  auto cont = [](int b, int lo = 0x80, int hi = 0xbf) { return b >= lo && b <= hi; };
-  int b0 = at(0);
-  if (b0 < 0) return 0;
-  if (b0 < 0x80) return 1;
-  if (b0 >= 0xc2 && b0 <= 0xdf) return cont(at(1)) ? 2 : 0;
-  if (b0 >= 0xe0 && b0 <= 0xef) {
-    int lo = b0 == 0xe0 ? 0xa0 : 0x80;
-    int hi = b0 == 0xed ? 0x9f : 0xbf;
-    return cont(at(1), lo, hi) && cont(at(2)) ? 3 : 0;
-  }
-  if (b0 >= 0xf0 && b0 <= 0xf4) {
-    int lo = b0 == 0xf0 ? 0x90 : 0x80;
-    int hi = b0 == 0xf4 ? 0x8f : 0xbf;
-    return cont(at(1), lo, hi) && cont(at(2)) && cont(at(3)) ? 4 : 0;
-  }
-  return 0;
-}
-
-void AppendUtf8(uint32_t cp, std::string& out) {
-  if (cp < 0x80) {
-    out.push_back(static_cast<char>(cp));
-  } else if (cp < 0x800) {
-    out.push_back(static_cast<char>(0xc0 | (cp >> 6)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3f)));
-  } else if (cp < 0x10000) {
-    out.push_back(static_cast<char>(0xe0 | (cp >> 12)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3f)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3f)));
-  } else {
-    out.push_back(static_cast<char>(0xf0 | (cp >> 18)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3f)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3f)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3f)));
-  }
-}
 
 constexpr uint32_t kReplacementChar = 0xfffd;
 

@@ -12,7 +12,7 @@
 #include <iostream>
 #include <string>
 
-#include "resources/x509.h"
+#include "provider/auto_mtls.h"
 #include "tests/driver/scenario.h"
 
 namespace {
@@ -30,7 +30,7 @@ int Usage(const char* why) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  pxc::resources::InitOpenSslWithoutAtExit();  // gRPC's threads outlive main
+  pxc::provider::InitOpenSslWithoutAtExit();  // gRPC's threads outlive main
   pxc::tfdriver::ScenarioOptions options;
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];

@@ -6,43 +6,14 @@
 #include <filesystem>
 #include <sstream>
 
-#include "resources/x509.h"
+#include "provider/auto_mtls.h"
+#include "resources/pki/x509.h"
+#include "schema/text.h"
 #include "tests/driver/health.grpc.pb.h"
 
 namespace pxc::tfdriver {
 
 namespace {
-
-constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-int DecodeChar(char c) {
-  if (c >= 'A' && c <= 'Z') return c - 'A';
-  if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-  if (c >= '0' && c <= '9') return c - '0' + 52;
-  if (c == '+') return 62;
-  if (c == '/') return 63;
-  return -1;
-}
-
-// Decodes the 6-bit groups in `sextets` (no padding) into bytes.
-StatusOr<std::string> DecodeSextets(const std::vector<int>& sextets, size_t bad_at) {
-  if (sextets.size() % 4 == 1) {
-    return InvalidArgumentError("illegal base64 data at input byte " + std::to_string(bad_at));
-  }
-  std::string out;
-  out.reserve(sextets.size() * 3 / 4);
-  uint32_t acc = 0;
-  int bits = 0;
-  for (int s : sextets) {
-    acc = (acc << 6) | static_cast<uint32_t>(s);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out.push_back(static_cast<char>((acc >> bits) & 0xff));
-    }
-  }
-  return out;
-}
 
 std::string WithStderr(const std::string& message, const Process& p) {
   std::string tail = p.StderrTail(3000);
@@ -53,63 +24,33 @@ std::string WithStderr(const std::string& message, const Process& p) {
 }  // namespace
 
 StatusOr<TlsIdentity> GenerateAutoMtlsIdentity() {
-  auto pair = resources::MakeAutoMtlsServerCert(resources::AutoMtlsKey::kP521);
-  if (!pair.ok()) return pair.status();
-  auto key_pem = pair->first.ToPem();
-  if (!key_pem.ok()) return key_pem.status();
-  return TlsIdentity{pair->second.ToPem(), *key_pem};
+  auto id = provider::MakeAutoMtlsIdentity(provider::AutoMtlsKey::kP521);
+  if (!id.ok()) return id.status();
+  return TlsIdentity{id->cert_pem, id->key_pem};
 }
 
 StatusOr<std::string> DecodeBase64RawStd(std::string_view text) {
-  std::vector<int> sextets;
-  sextets.reserve(text.size());
-  for (size_t i = 0; i < text.size(); ++i) {
-    char c = text[i];
-    if (c == '\r' || c == '\n') continue;
-    int v = DecodeChar(c);
-    if (v < 0) {
-      return InvalidArgumentError("illegal base64 data at input byte " + std::to_string(i));
-    }
-    sextets.push_back(v);
+  std::string clean;
+  for (char c : text) {
+    if (c != '\r' && c != '\n') clean.push_back(c);
   }
-  return DecodeSextets(sextets, text.size());
+  auto out = Base64Decode(clean, Base64Padding::kUnpadded);
+  if (!out) {
+    return InvalidArgumentError("illegal base64 data (" + std::to_string(text.size()) +
+                                " bytes of unpadded base64 expected)");
+  }
+  return *std::move(out);
 }
 
-std::string EncodeBase64(std::string_view bytes) {
-  std::string out;
-  size_t i = 0;
-  for (; i + 3 <= bytes.size(); i += 3) {
-    uint32_t v = (static_cast<uint8_t>(bytes[i]) << 16) |
-                 (static_cast<uint8_t>(bytes[i + 1]) << 8) | static_cast<uint8_t>(bytes[i + 2]);
-    out += kAlphabet[(v >> 18) & 63];
-    out += kAlphabet[(v >> 12) & 63];
-    out += kAlphabet[(v >> 6) & 63];
-    out += kAlphabet[v & 63];
-  }
-  size_t rest = bytes.size() - i;
-  if (rest == 1) {
-    uint32_t v = static_cast<uint8_t>(bytes[i]) << 16;
-    out += kAlphabet[(v >> 18) & 63];
-    out += kAlphabet[(v >> 12) & 63];
-    out += "==";
-  } else if (rest == 2) {
-    uint32_t v = (static_cast<uint8_t>(bytes[i]) << 16) | (static_cast<uint8_t>(bytes[i + 1]) << 8);
-    out += kAlphabet[(v >> 18) & 63];
-    out += kAlphabet[(v >> 12) & 63];
-    out += kAlphabet[(v >> 6) & 63];
-    out += '=';
-  }
-  return out;
-}
+std::string EncodeBase64(std::string_view bytes) { return Base64Encode(bytes); }
 
 StatusOr<std::string> DecodeBase64(std::string_view text) {
-  size_t end = text.size();
-  while (end > 0 && text[end - 1] == '=') --end;
-  if (text.size() - end > 2 || text.size() % 4 != 0) {
+  auto out = Base64Decode(text);
+  if (!out) {
     return InvalidArgumentError("invalid padded base64 (length " + std::to_string(text.size()) +
                                 ")");
   }
-  return DecodeBase64RawStd(text.substr(0, end));
+  return *std::move(out);
 }
 
 StatusOr<Handshake> ParseHandshake(std::string_view line_in, int want_app_version) {

@@ -1,3 +1,8 @@
+// Implementation of tests/driver/scenario.h: running data-driven scenarios
+// (tests/scenarios/*.json) through the protocol driver. About 1500 lines in
+// one file: the step interpreter, its expectation matchers and the
+// placeholder substitution work on one scenario state; the file is
+// sectioned by step kind.
 #include "tests/driver/scenario.h"
 
 #include <stdlib.h>

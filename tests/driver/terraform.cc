@@ -1,3 +1,7 @@
+// Implementation of tests/driver/terraform.h: Terraform core's side of the
+// resource lifecycle (plan, apply, refresh, import, state files) as the
+// driver plays it. About 1250 lines in one file: it mirrors one Terraform
+// walk and its consistency checks, which share the state model.
 #include "tests/driver/terraform.h"
 
 #include <fstream>

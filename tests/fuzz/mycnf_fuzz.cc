@@ -1,4 +1,4 @@
-// libFuzzer target: the my.cnf document model (resources/mycnf.h).
+// libFuzzer target: the my.cnf document model (resources/galera/mycnf.h).
 //
 // Input: one selector byte, then the bytes of an option file (or, for one
 // selector value, the JSON of pxc's private state). Checked properties, each
@@ -24,7 +24,7 @@
 #include <string_view>
 #include <vector>
 
-#include "resources/mycnf.h"
+#include "resources/galera/mycnf.h"
 
 using pxc::StatusCode;
 using pxc::resources::DesiredOption;

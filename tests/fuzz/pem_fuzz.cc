@@ -1,4 +1,4 @@
-// libFuzzer target: the X.509 inputs a user gives pxc (resources/x509.h):
+// libFuzzer target: the X.509 inputs a user gives pxc (resources/pki/x509.h):
 // certificate PEM and DER (ca_cert_pem, existing_cert_pem), private key PEM
 // (existing_private_key_pem, ca_private_key_pem), public key PEM and
 // certificate signing requests (cert_request_pem), and the checks the
@@ -18,7 +18,8 @@
 #include <string>
 #include <string_view>
 
-#include "resources/x509.h"
+#include "resources/pki/x509.h"
+#include "schema/text.h"
 
 using pxc::resources::CaSpec;
 using pxc::resources::Certificate;
@@ -106,7 +107,7 @@ void FuzzPrivateKey(std::string_view pem) {
   Check(key->MatchesPublicKey(pub));
   std::string out = Must(key->ToPem());
   const PrivateKey again = Must(PrivateKey::FromPem(out));
-  pxc::resources::CleanseString(&out);
+  pxc::WipeString(&out);
   Check(again.MatchesPublicKey(pub));
   Check(!key->MatchesCertificate(Fix().leaf) || pub.Equals(Must(Fix().leaf.GetPublicKey())));
   (void)pxc::resources::CheckCaKeyPair(Fix().ca, *key);

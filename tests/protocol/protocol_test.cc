@@ -1,3 +1,6 @@
+// (About 900 lines in one file: every case launches the binary through the
+// same driver helpers, and they are grouped by RPC below.)
+//
 // Protocol tests: the real terraform-provider-pxc binary, launched and
 // spoken to exactly as Terraform core does (tests/driver/plugin_client.h):
 // the go-plugin handshake and AutoMTLS, the side services, robustness of the
@@ -19,7 +22,7 @@
 #include <set>
 #include <thread>
 
-#include "resources/x509.h"
+#include "resources/pki/x509.h"
 #include "schema/msgpack.h"
 #include "tests/driver/health.grpc.pb.h"
 #include "tests/driver/plugin_client.h"

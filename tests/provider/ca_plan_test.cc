@@ -8,8 +8,8 @@
 #include <set>
 
 #include "provider/core.h"
+#include "resources/pki/x509.h"
 #include "resources/provider_def.h"
-#include "resources/x509.h"
 
 namespace pxc::provider {
 namespace {

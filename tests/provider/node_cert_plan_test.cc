@@ -5,8 +5,8 @@
 #include <gtest/gtest.h>
 
 #include "provider/core.h"
+#include "resources/pki/x509.h"
 #include "resources/provider_def.h"
-#include "resources/x509.h"
 
 namespace pxc::provider {
 namespace {
@@ -86,6 +86,11 @@ TEST_F(NodeCertTest, InvalidConfigsGetAttributePathDiagnostics) {
       {"bad DNS", Config({{"dns_names", Strings({"bad_name!"})}}),
        AttributePath::Root("dns_names").Index(0)},
       {"usage", Config({{"usage", Value::String("both")}}), AttributePath::Root("usage")},
+      // Regression: checked against the default validity (8760 h) too, not
+      // only against a configured one.
+      {"early renewal past the default validity",
+       Config({{"early_renewal_hours", Value::Num(9000)}}),
+       AttributePath::Root("early_renewal_hours")},
       {"CSR with key settings",
        Config({{"cert_request_pem", Value::String("x")}, {"key_algorithm", Value::String("RSA")}}),
        AttributePath::Root("key_algorithm")},

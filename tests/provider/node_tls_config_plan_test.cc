@@ -5,7 +5,7 @@
 
 #include "provider/core.h"
 #include "resources/provider_def.h"
-#include "resources/ssh_settings.h"
+#include "resources/remote/ssh_settings.h"
 
 namespace pxc::provider {
 namespace {
@@ -90,6 +90,59 @@ TEST_F(NodeTlsConfigPlanTest, PlannedFilesIncludeCertDirSafety) {
   EXPECT_EQ(entries.at("/etc/mysql/certs/"),
             Value::String("directory not writable by other accounts"));
   EXPECT_TRUE(entries.count("/etc/mysql/certs/ca-cert.pem"));
+}
+
+// Regression: the default file names derived from `name` (<name>-key.pem,
+// <name>-cert.pem) skipped the checks key_file and cert_file get when set,
+// so a name with '/' or ".." put the key outside cert_dir. The derived value
+// is refused like the explicit one, at validation when `name` is known and
+// at plan when it becomes known only then, with the attribute path of
+// `name` (the attribute to change).
+TEST_F(NodeTlsConfigPlanTest, DerivedFileNamesGetTheChecksOfExplicitOnes) {
+  auto type = core_.FindResource(kType)->GetSchema().ImpliedType();
+  auto file_name_errors = [](const schema::Diagnostics& diags) {
+    std::vector<std::string> out;
+    for (const auto& d : diags.items()) {
+      if (d.severity == schema::Severity::kError && d.summary == "Invalid File Name") {
+        out.push_back((d.path ? d.path->ToString() : "") + ": " + d.detail);
+      }
+    }
+    return out;
+  };
+  for (const char* name : {"../../root/.ssh/x", "a/b", "/etc/x"}) {
+    Value config = Config({{"name", Value::String(name)}});
+    auto at_validation = file_name_errors(core_.ValidateResourceConfig(kType, config));
+    ASSERT_EQ(at_validation.size(), 2u) << name;  // key_file and cert_file
+    EXPECT_EQ(at_validation[0].rfind(
+                  "name: key_file defaults to \"" + std::string(name) + "-key.pem\"", 0),
+              0u)
+        << at_validation[0];
+    EXPECT_EQ(at_validation[1].rfind(
+                  "name: cert_file defaults to \"" + std::string(name) + "-cert.pem\"", 0),
+              0u)
+        << at_validation[1];
+    // Known only at plan (e.g. from another resource): refused there.
+    Value unknown_name = Config({{"name", Value::Unknown(schema::Type::String())}});
+    EXPECT_TRUE(file_name_errors(core_.ValidateResourceConfig(kType, unknown_name)).empty());
+    auto plan = core_.PlanResourceChange(kType, Value::Null(type), config, config, "");
+    auto at_plan = file_name_errors(plan.diags);
+    ASSERT_EQ(at_plan.size(), 2u) << name;
+    EXPECT_EQ(at_plan[0].rfind("name: ", 0), 0u) << at_plan[0];
+    EXPECT_TRUE(plan.diags.HasError());
+  }
+  // Set explicitly, the same value is refused at its own attribute; set
+  // explicitly to a plain name, a name with '/' is fine (it is only a label).
+  auto explicit_bad = file_name_errors(
+      core_.ValidateResourceConfig(kType, Config({{"key_file", Value::String("../x-key.pem")}})));
+  ASSERT_EQ(explicit_bad.size(), 1u);
+  EXPECT_EQ(explicit_bad[0].rfind("key_file: ", 0), 0u) << explicit_bad[0];
+  Value labelled = Config({{"name", Value::String("db/1")},
+                           {"key_file", Value::String("db1-key.pem")},
+                           {"cert_file", Value::String("db1-cert.pem")}});
+  EXPECT_TRUE(file_name_errors(core_.ValidateResourceConfig(kType, labelled)).empty());
+  auto plan = core_.PlanResourceChange(kType, Value::Null(type), labelled, labelled, "");
+  EXPECT_FALSE(plan.diags.HasError());
+  EXPECT_TRUE(plan.planned.GetAttr("files").Entries().count("/etc/mysql/certs/ca-cert.pem"));
 }
 
 // A resource's own pinned host key is not overridden by the provider's

@@ -1,16 +1,16 @@
 // pxc_ssl_user and data "pxc_cluster_status" through the protocol-agnostic
 // core: validation diagnostics with attribute paths and plan logic (no
 // server), then the full lifecycle against a real standalone mariadbd
-// (tests/resources/mariadb_fixture.h): create, read back with an empty second
+// (tests/resources/mysql/mariadb_fixture.h): create, read back with an empty second
 // plan, update, drift repaired, drop by hand re-created, import, hostile
 // names, and the server enforcing REQUIRE SSL / SUBJECT / ISSUER.
 #include <gtest/gtest.h>
 
 #include "provider/core.h"
-#include "resources/mysql_settings.h"
+#include "resources/mysql/mysql_settings.h"
+#include "resources/mysql/sql_client.h"
 #include "resources/provider_def.h"
-#include "resources/sql_client.h"
-#include "tests/resources/mariadb_fixture.h"
+#include "tests/resources/mysql/mariadb_fixture.h"
 
 namespace pxc::provider {
 namespace {

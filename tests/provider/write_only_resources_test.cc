@@ -7,8 +7,8 @@
 #include <openssl/evp.h>
 
 #include "provider/core.h"
+#include "resources/pki/x509.h"
 #include "resources/provider_def.h"
-#include "resources/x509.h"
 
 namespace pxc::provider {
 namespace {

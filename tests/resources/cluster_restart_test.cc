@@ -1,258 +1,19 @@
-// pxc_cluster_restart: its pure decisions (reading grastate.dat, choosing
-// the node to bootstrap, telling whether a restart switches Galera TLS per
-// flavor, Galera versions, the pass-1 socket.dynamic edit) and, through
-// fake nodes that act like systemd/PXC units, the command sequences of the
-// strategies.
+// pxc_cluster_restart through fake nodes that act like systemd/PXC units:
+// the command sequences of the strategies, and the checks at plan and
+// validation. (Its pure decisions are tested under tests/resources/galera/.)
 #include "resources/cluster_restart.h"
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <map>
 #include <memory>
 
 #include "schema/json_codec.h"
+#include "tests/resources/galera/fake_galera.h"
 
 namespace pxc::resources {
 namespace {
-
-TEST(ClusterRestart, ParsesGrastate) {
-  GraState g = ParseGraState(
-      "# GALERA saved state\nversion: 2.1\nuuid:    9f2a-11\nseqno:   1234\n"
-      "safe_to_bootstrap: 1\n");
-  EXPECT_EQ(g.seqno, 1234);
-  EXPECT_TRUE(g.safe_to_bootstrap);
-  EXPECT_EQ(g.uuid, "9f2a-11");
-  GraState crashed = ParseGraState("uuid: x\nseqno: -1\nsafe_to_bootstrap: 0\r\n");
-  EXPECT_EQ(crashed.seqno, -1);
-  EXPECT_FALSE(crashed.safe_to_bootstrap);
-  EXPECT_EQ(ParseGraState("garbage").seqno, -1);
-}
-
-TEST(ClusterRestart, BootstrapsTheMostAdvancedNodeNotTheFirst) {
-  std::vector<std::string> names = {"pxc1", "pxc2", "pxc3"};
-  auto c = ChooseBootstrapNode(names, {{10, false, "u"}, {12, false, "u"}, {11, true, "u"}});
-  ASSERT_TRUE(c.ok());
-  EXPECT_EQ(c->index, 1u);
-  EXPECT_TRUE(c->needs_safe_flag);
-}
-
-TEST(ClusterRestart, TiesPreferSafeToBootstrapThenListOrder) {
-  std::vector<std::string> names = {"pxc1", "pxc2", "pxc3"};
-  auto safe = ChooseBootstrapNode(names, {{7, false, "u"}, {7, true, "u"}, {7, false, "u"}});
-  ASSERT_TRUE(safe.ok());
-  EXPECT_EQ(safe->index, 1u);
-  EXPECT_FALSE(safe->needs_safe_flag);
-  auto first = ChooseBootstrapNode(names, {{7, false, "u"}, {7, false, "u"}, {7, false, "u"}});
-  ASSERT_TRUE(first.ok());
-  EXPECT_EQ(first->index, 0u);
-}
-
-TEST(ClusterRestart, RefusesUnknownSeqnoAndMixedClusters) {
-  std::vector<std::string> names = {"pxc1", "pxc2"};
-  auto unknown = ChooseBootstrapNode(names, {{5, true, "u"}, {-1, false, "u"}});
-  ASSERT_FALSE(unknown.ok());
-  EXPECT_NE(unknown.status().message().find("pxc2"), std::string::npos);
-  EXPECT_NE(unknown.status().message().find("--wsrep-recover"), std::string::npos);
-  auto mixed = ChooseBootstrapNode(names, {{5, true, "a"}, {4, false, "b"}});
-  ASSERT_FALSE(mixed.ok());
-  EXPECT_NE(mixed.status().message().find("different clusters"), std::string::npos);
-}
-
-TEST(ClusterRestart, TellsGaleraTlsFromProviderOptions) {
-  // As configured (my.cnf) and as Galera reports them running.
-  EXPECT_FALSE(GaleraTlsEnabled(ParseProviderOptions("gcache.size=32M")));
-  EXPECT_TRUE(GaleraTlsEnabled(
-      ParseProviderOptions("gcache.size=32M; socket.ssl_cert=/c.pem; socket.ssl_key=/k.pem")));
-  EXPECT_TRUE(GaleraTlsEnabled(
-      ParseProviderOptions("gcache.size = 32M; socket.ssl = YES; socket.ssl_cert = /c.pem")));
-  EXPECT_FALSE(GaleraTlsEnabled(ParseProviderOptions("socket.ssl = NO; socket.ssl_cert = /c.pem")));
-  EXPECT_FALSE(GaleraTlsEnabled(ParseProviderOptions("socket.ssl_cert=")));
-}
-
-TEST(ClusterRestart, AddsAndRemovesSocketDynamicKeepingEverythingElse) {
-  const std::string cnf =
-      "[mysqld]\nuser = mysql\nwsrep_provider_options = \"gcache.size=32M; "
-      "socket.ssl_cert=/etc/mysql/certs/pxc1-cert.pem\"\n\n[client]\nsocket = /run/x.sock\n";
-  auto on = WithSocketDynamic(cnf, true);
-  ASSERT_TRUE(on.ok()) << on.status().message();
-  auto doc = Document::Parse(*on);
-  ASSERT_TRUE(doc.ok());
-  auto opts = ParseProviderOptions(doc->Get("mysqld", "wsrep_provider_options").value_or(""));
-  EXPECT_EQ(GetProviderOption(opts, "socket.dynamic"), std::optional<std::string>("yes"));
-  EXPECT_EQ(GetProviderOption(opts, "gcache.size"), std::optional<std::string>("32M"));
-  EXPECT_EQ(GetProviderOption(opts, "socket.ssl_cert"),
-            std::optional<std::string>("/etc/mysql/certs/pxc1-cert.pem"));
-  EXPECT_EQ(doc->Get("client", "socket"), std::optional<std::string>("/run/x.sock"));
-  // Removing it again gives back the original bytes (the line was canonical).
-  auto off = WithSocketDynamic(*on, false);
-  ASSERT_TRUE(off.ok());
-  EXPECT_EQ(*off, cnf);
-  // A file without the option gets it inserted under [mysqld], not at the end.
-  auto inserted = WithSocketDynamic("[mysqld]\nuser=mysql\n[client]\nport=3306\n", true);
-  ASSERT_TRUE(inserted.ok());
-  EXPECT_EQ(*inserted,
-            "[mysqld]\nuser=mysql\nwsrep_provider_options=\"socket.dynamic=yes\"\n[client]\n"
-            "port=3306\n");
-}
-
-TEST(ClusterRestart, TellsTheGaleraGenerationFromWsrepProviderVersion) {
-  const std::pair<const char*, std::optional<int>> cases[] = {
-      {"26.4.23(r5a3a1c6)", 4},  // Codership Galera 4 (MariaDB 10.4+)
-      {"25.3.37(r3e2ad6b)", 3},  // Codership Galera 3 (Debian galera-3)
-      {"3.55(r8b4f6e1)", 3},     // Percona XtraDB Cluster 5.7
-      {"4.7(r752664d)", 4},      // Percona XtraDB Cluster 8.0
-      {" 4.18(r1)", 4},          {"", std::nullopt},
-      {"garbage", std::nullopt}, {"26.", std::nullopt},
-  };
-  for (const auto& [text, gen] : cases) EXPECT_EQ(GaleraGeneration(text), gen) << text;
-  EXPECT_FALSE(GaleraHasDynamicTls(3));
-  EXPECT_TRUE(GaleraHasDynamicTls(4));
-}
-
-Document Cnf(const std::string& text) {
-  auto d = Document::Parse(text);
-  EXPECT_TRUE(d.ok());
-  return *d;
-}
-
-TEST(ClusterRestart, ConfiguredGaleraTlsFollowsWhatEachFlavorDerives) {
-  // pxc80: PXC derives socket.ssl_* from ssl-* when pxc-encrypt-cluster-traffic
-  // is ON (the default); they are never in my.cnf.
-  const Document pxc80_on =
-      Cnf("[mysqld]\nssl-ca=/c/ca.pem\nssl-cert=/c/n.pem\nssl-key=/c/k.pem\n"
-          "pxc-encrypt-cluster-traffic=ON\nwsrep_provider_options=\"gcache.size=32M\"\n");
-  EXPECT_TRUE(ConfiguredGaleraTls("pxc80", pxc80_on));
-  EXPECT_FALSE(ConfiguredGaleraTls("pxc57", pxc80_on));
-  EXPECT_EQ(ConfiguredGaleraTlsFiles("pxc80", pxc80_on),
-            (GaleraTlsFiles{"/c/n.pem", "/c/k.pem", "/c/ca.pem"}));
-  EXPECT_TRUE(ConfiguredGaleraTls("pxc80", Cnf("[mysqld]\nssl-ca=/a\n")));  // ON by default
-  const Document pxc80_off = Cnf("[mysqld]\nssl-ca=/a\npxc_encrypt_cluster_traffic = off\n");
-  EXPECT_FALSE(ConfiguredGaleraTls("pxc80", pxc80_off));
-  EXPECT_EQ(ConfiguredGaleraTlsFiles("pxc80", pxc80_off), GaleraTlsFiles{});
-  // An explicit socket.ssl=no wins in Galera for every flavor.
-  EXPECT_FALSE(ConfiguredGaleraTls("pxc80", Cnf("[mysqld]\npxc-encrypt-cluster-traffic=ON\n"
-                                                "wsrep_provider_options=\"socket.ssl=no\"\n")));
-  const Document provider =
-      Cnf("[mysqld]\nwsrep_provider_options=\"socket.ssl_cert=/n.pem; socket.ssl_key=/k.pem; "
-          "socket.ssl_ca=/ca.pem\"\n");
-  EXPECT_TRUE(ConfiguredGaleraTls("pxc57", provider));
-  EXPECT_TRUE(ConfiguredGaleraTls("mariadb", provider));
-  EXPECT_EQ(ConfiguredGaleraTlsFiles("mariadb", provider),
-            (GaleraTlsFiles{"/n.pem", "/k.pem", "/ca.pem"}));
-  EXPECT_FALSE(ConfiguredGaleraTls("mariadb",
-                                   Cnf("[mysqld]\nwsrep_provider_options=\"socket.ssl_cert=/n.pem; "
-                                       "socket.ssl_key=/k.pem; socket.ssl=NO\"\n")));
-}
-
-// ---------------------------------------------------------------------------
-// Fake nodes: a node's mysqld (running or not, under which unit), its files
-// and the answers of the mysql client, acting as PXC 8.0 under systemd does:
-// `systemctl stop mysql` does not stop a mysqld running under
-// mysql@bootstrap.service and `systemctl start mysql` refuses while it runs.
-
-struct FakeNode {
-  std::string name;
-  bool running = true;
-  bool bootstrap_unit = false;
-  std::string version = "4.7(r752664d)";
-  std::string running_options = "gcache.size = 32M";
-  std::string running_ssl_vars = "NULL\tNULL\tNULL";
-  std::map<std::string, std::string> files;
-};
-
-struct FakeCluster {
-  std::vector<std::shared_ptr<FakeNode>> nodes;
-  std::vector<std::string> log;  // "<node>: <command>" for every command run
-  int64_t Running() const {
-    int64_t n = 0;
-    for (const auto& x : nodes) n += x->running;
-    return n;
-  }
-  // The service commands in order (SQL and file commands left out).
-  std::vector<std::string> ServiceCommands() const {
-    std::vector<std::string> out;
-    for (const auto& l : log) {
-      if (l.find(": systemctl") != std::string::npos || l.find(": service") != std::string::npos)
-        out.push_back(l);
-    }
-    return out;
-  }
-};
-
-class FakeHost final : public NodeHost {
- public:
-  FakeHost(FakeCluster* c, std::shared_ptr<FakeNode> n) : c_(c), n_(std::move(n)) {}
-  StatusOr<SshSession::ExecResult> Exec(const std::string& cmd) override {
-    c_->log.push_back(n_->name + ": " + cmd);
-    FakeNode& n = *n_;
-    SshSession::ExecResult r;
-    r.exit_status = 0;
-    auto is = [&](const char* s) { return cmd == s; };
-    if (cmd.rfind("mysql ", 0) == 0 || cmd.rfind("mariadb ", 0) == 0) {
-      if (!n.running) {
-        r.exit_status = 1;
-        r.stderr_text = "ERROR 2002 (HY000): Can't connect to local MySQL server";
-      } else if (cmd.find("wsrep_provider_version") != std::string::npos) {
-        r.stdout_text = "wsrep_provider_version\t" + n.version + "\n";
-      } else if (cmd.find("wsrep_local_state_comment") != std::string::npos) {
-        r.stdout_text = "wsrep_cluster_size\t" + std::to_string(c_->Running()) +
-                        "\nwsrep_local_state_comment\tSynced\n";
-      } else if (cmd.find("@@wsrep_provider_options") != std::string::npos) {
-        r.stdout_text = n.running_options + "\n";
-      } else if (cmd.find("@@ssl_cert") != std::string::npos) {
-        r.stdout_text = n.running_ssl_vars + "\n";
-      } else if (cmd.find("VERSION()") != std::string::npos) {
-        r.stdout_text = "8.0.36-28.1\n";
-      } else if (cmd.find("PROCESSLIST") != std::string::npos) {
-        r.stdout_text = "0\n";
-      }
-    } else if (is("systemctl is-active --quiet mysql@bootstrap.service")) {
-      r.exit_status = n.running && n.bootstrap_unit ? 0 : 3;
-    } else if (is("systemctl stop mysql@bootstrap.service")) {
-      if (n.bootstrap_unit) n.running = n.bootstrap_unit = false;
-    } else if (is("systemctl stop mysql") || is("service mysql stop")) {
-      if (!n.bootstrap_unit) n.running = false;  // the mysql unit is not the one running
-    } else if (is("systemctl start mysql") || is("service mysql start")) {
-      if (n.running && n.bootstrap_unit) {
-        r.exit_status = 1;
-        r.stderr_text = "mysql@bootstrap.service is running";
-      } else {
-        n.running = true;
-      }
-    } else if (is("systemctl start mysql@bootstrap.service") || is("service mysql bootstrap-pxc")) {
-      n.running = true;
-      n.bootstrap_unit = cmd.rfind("systemctl", 0) == 0;
-    }
-    return r;
-  }
-  StatusOr<std::optional<std::string>> ReadFile(const std::string& path) override {
-    auto it = n_->files.find(path);
-    if (it == n_->files.end()) return std::optional<std::string>();
-    return std::optional<std::string>(it->second);
-  }
-  StatusOr<std::optional<SshSession::FileStat>> Stat(const std::string& path) override {
-    if (!n_->files.count(path)) return std::optional<SshSession::FileStat>();
-    SshSession::FileStat st;
-    st.mode = 0644;
-    st.type = SshSession::FileType::kRegular;
-    st.owner = st.group = "root";
-    return std::optional<SshSession::FileStat>(st);
-  }
-  Status WriteFileAtomic(const std::string& path, std::string_view content, uint32_t,
-                         const std::string&, const std::string&) override {
-    c_->log.push_back(n_->name + ": write " + path);
-    n_->files[path] = std::string(content);
-    return OkStatus();
-  }
-  Status RemoveFile(const std::string& path) override {
-    n_->files.erase(path);
-    return OkStatus();
-  }
-
- private:
-  FakeCluster* c_;
-  std::shared_ptr<FakeNode> n_;
-};
 
 constexpr char kPxc80Cnf[] =
     "[mysqld]\ndatadir=/var/lib/mysql\nssl-ca=/etc/mysql/certs/ca-cert.pem\n"
@@ -263,28 +24,7 @@ constexpr char kPxc80Running[] =
     "gcache.size = 32M; socket.ssl = YES; socket.ssl_ca = /etc/mysql/certs/ca-cert.pem; "
     "socket.ssl_cert = /etc/mysql/certs/n-cert.pem; socket.ssl_key = /etc/mysql/certs/n-key.pem";
 
-FakeCluster MakeCluster(const std::string& cnf, int64_t seqno_first = 12) {
-  FakeCluster c;
-  for (int i = 1; i <= 3; ++i) {
-    auto n = std::make_shared<FakeNode>();
-    n->name = "pxc" + std::to_string(i);
-    n->files["/etc/mysql/my.cnf"] = cnf;
-    n->files["/var/lib/mysql/grastate.dat"] =
-        "uuid: u\nseqno: " + std::to_string(i == 1 ? seqno_first : 10) +
-        "\nsafe_to_bootstrap: " + (i == 1 ? "1" : "0") + "\n";
-    c.nodes.push_back(n);
-  }
-  return c;
-}
-
-NodeConnector ConnectorFor(FakeCluster* c) {
-  return [c](const SshTarget& t) -> StatusOr<std::unique_ptr<NodeHost>> {
-    for (auto& n : c->nodes) {
-      if (t.label == n->name) return std::unique_ptr<NodeHost>(new FakeHost(c, n));
-    }
-    return UnavailableError("no such node " + t.label);
-  };
-}
+using fake_galera::Cluster;
 
 std::string PlanJson(const std::string& strategy, const std::string& flavor) {
   return R"({"strategy":")" + strategy + R"(","flavor":")" + flavor +
@@ -299,8 +39,8 @@ struct RestartRun {
   schema::Value state;
 };
 
-RestartRun ApplyRestart(FakeCluster* c, const std::string& strategy, const std::string& flavor) {
-  ClusterRestartResource res(ConnectorFor(c));
+RestartRun ApplyRestart(Cluster* c, const std::string& strategy, const std::string& flavor) {
+  ClusterRestartResource res(c->Connector());
   const schema::Type type = res.GetSchema().ImpliedType();
   auto planned = schema::DecodeJsonLenient(PlanJson(strategy, flavor), type, nullptr);
   EXPECT_TRUE(planned.ok()) << planned.status().message();
@@ -319,7 +59,7 @@ std::string Errors(const schema::Diagnostics& d) {
 }
 
 TEST(ClusterRestartSequence, Pxc80FullEndsWithEveryNodeUnderItsNormalUnit) {
-  FakeCluster c = MakeCluster(kPxc80Cnf);
+  Cluster c(3, kPxc80Cnf, {12, 10, 10});
   for (auto& n : c.nodes) n->running_options = kPxc80Running;
   RestartRun r = ApplyRestart(&c, "full", "pxc80");
   ASSERT_FALSE(r.diags.HasError()) << Errors(r.diags);
@@ -334,14 +74,14 @@ TEST(ClusterRestartSequence, Pxc80FullEndsWithEveryNodeUnderItsNormalUnit) {
                 // Percona's "Bootstrapping the first node": back to the normal unit.
                 "pxc1: systemctl stop mysql@bootstrap.service", "pxc1: systemctl start mysql"}));
   for (const auto& n : c.nodes) {
-    EXPECT_TRUE(n->running) << n->name;
-    EXPECT_FALSE(n->bootstrap_unit) << n->name;
+    EXPECT_TRUE(n->running) << n->name();
+    EXPECT_FALSE(n->bootstrap_unit) << n->name();
   }
   EXPECT_EQ(r.state.GetString("bootstrap_node"), std::optional<std::string>("pxc1"));
 }
 
 TEST(ClusterRestartSequence, Pxc80LaterRunStopsANodeFoundUnderTheBootstrapUnitWithThatUnit) {
-  FakeCluster c = MakeCluster(kPxc80Cnf);
+  Cluster c(3, kPxc80Cnf, {12, 10, 10});
   for (auto& n : c.nodes) n->running_options = kPxc80Running;
   c.nodes[0]->bootstrap_unit = true;  // left there by an earlier run or by hand
   RestartRun r = ApplyRestart(&c, "full", "pxc80");
@@ -349,9 +89,9 @@ TEST(ClusterRestartSequence, Pxc80LaterRunStopsANodeFoundUnderTheBootstrapUnitWi
   auto cmds = c.ServiceCommands();
   EXPECT_NE(std::find(cmds.begin(), cmds.end(), "pxc1: systemctl stop mysql@bootstrap.service"),
             cmds.end());
-  for (const auto& n : c.nodes) EXPECT_FALSE(n->bootstrap_unit) << n->name;
+  for (const auto& n : c.nodes) EXPECT_FALSE(n->bootstrap_unit) << n->name();
 
-  FakeCluster c2 = MakeCluster(kPxc80Cnf);
+  Cluster c2(3, kPxc80Cnf, {12, 10, 10});
   for (auto& n : c2.nodes) n->running_options = kPxc80Running;
   c2.nodes[1]->bootstrap_unit = true;
   RestartRun r2 = ApplyRestart(&c2, "rolling", "pxc80");
@@ -362,7 +102,7 @@ TEST(ClusterRestartSequence, Pxc80LaterRunStopsANodeFoundUnderTheBootstrapUnitWi
                                       "pxc2: systemctl stop mysql@bootstrap.service",
                                       "pxc2: systemctl start mysql", "pxc3: systemctl stop mysql",
                                       "pxc3: systemctl start mysql"}));
-  for (const auto& n : c2.nodes) EXPECT_FALSE(n->bootstrap_unit) << n->name;
+  for (const auto& n : c2.nodes) EXPECT_FALSE(n->bootstrap_unit) << n->name();
   // TLS derived by PXC runs already and is configured: one pass.
   EXPECT_EQ(r2.state.GetInt("passes"), std::optional<int64_t>(1));
 }
@@ -370,17 +110,17 @@ TEST(ClusterRestartSequence, Pxc80LaterRunStopsANodeFoundUnderTheBootstrapUnitWi
 TEST(ClusterRestartSequence, Pxc80RollingSeesEncryptClusterTrafficSwitchedOn) {
   // Running without Galera TLS (pxc-encrypt-cluster-traffic was OFF); the
   // configuration now has it ON: two passes with socket.dynamic.
-  FakeCluster c = MakeCluster(kPxc80Cnf);
+  Cluster c(3, kPxc80Cnf, {12, 10, 10});
   RestartRun r = ApplyRestart(&c, "rolling", "pxc80");
   ASSERT_FALSE(r.diags.HasError()) << Errors(r.diags);
   EXPECT_EQ(r.state.GetInt("passes"), std::optional<int64_t>(2));
   EXPECT_EQ(c.ServiceCommands().size(), 3u + 12u);
   // Pass 2 left the configuration as written (no socket.dynamic).
-  EXPECT_EQ(c.nodes[2]->files["/etc/mysql/my.cnf"], kPxc80Cnf);
+  EXPECT_EQ(c.nodes[2]->File(fake_galera::kConfig), kPxc80Cnf);
 }
 
 TEST(ClusterRestartSequence, Pxc80ReloadComparesWithTheFilesPxcDerives) {
-  FakeCluster c = MakeCluster(kPxc80Cnf);
+  Cluster c(3, kPxc80Cnf, {12, 10, 10});
   for (auto& n : c.nodes) {
     n->running_options = kPxc80Running;
     n->running_ssl_vars =
@@ -397,7 +137,7 @@ TEST(ClusterRestartSequence, Pxc80ReloadComparesWithTheFilesPxcDerives) {
 TEST(ClusterRestartSequence, RefusesRollingAndReloadOnGalera3BeforeAnythingChanges) {
   for (const char* strategy : {"rolling", "reload"}) {
     for (const char* version : {"25.3.37(r3e2ad6b)", "3.55(r8b4f6e1)"}) {
-      FakeCluster c = MakeCluster(kPxc80Cnf);
+      Cluster c(3, kPxc80Cnf, {12, 10, 10});
       c.nodes[1]->version = version;
       RestartRun r = ApplyRestart(&c, strategy, "mariadb");
       ASSERT_TRUE(r.diags.HasError()) << strategy << " " << version;
@@ -418,8 +158,8 @@ TEST(ClusterRestartSequence, RefusesRollingAndReloadOnGalera3BeforeAnythingChang
   }
 }
 
-schema::Diagnostics Plan(FakeCluster* c, const std::string& strategy, const std::string& flavor) {
-  ClusterRestartResource res(ConnectorFor(c));
+schema::Diagnostics Plan(Cluster* c, const std::string& strategy, const std::string& flavor) {
+  ClusterRestartResource res(c->Connector());
   const schema::Type type = res.GetSchema().ImpliedType();
   auto planned = schema::DecodeJsonLenient(PlanJson(strategy, flavor), type, nullptr);
   EXPECT_TRUE(planned.ok());
@@ -431,7 +171,7 @@ schema::Diagnostics Plan(FakeCluster* c, const std::string& strategy, const std:
 }
 
 TEST(ClusterRestartPlan, RefusesAtPlanWhereANodesGaleraLacksTheOptions) {
-  FakeCluster c = MakeCluster(kPxc80Cnf);
+  Cluster c(3, kPxc80Cnf, {12, 10, 10});
   c.nodes[2]->version = "25.3.37(r3e2ad6b)";
   auto d = Plan(&c, "rolling", "mariadb");
   ASSERT_TRUE(d.HasError());

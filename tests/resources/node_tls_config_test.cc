@@ -1,181 +1,214 @@
-// pxc_node_tls_config's my.cnf logic: the options written per flavor (PXC
-// 5.7's [sst] encrypt=4, pxc80's pxc-encrypt-cluster-traffic, an explicit
-// socket.ssl=no removed), their byte-exact undo, and the options read later
-// through includes or other sections that override them (file and line).
+// pxc_node_tls_config through the core's lifecycle against a node in memory
+// (MemHost): create, drift shown by Read, repair by apply, destroy that gives
+// the node back byte for byte, a write that fails half-way, and directories
+// other accounts can change. No sshd needed; the end-to-end tests run the
+// same resource against real nodes.
 #include "resources/node_tls_config.h"
 
 #include <gtest/gtest.h>
 
-#include <map>
+#include <memory>
 
-#include "resources/cluster_restart.h"
+#include "provider/core.h"
+#include "resources/remote/mem_host.h"
 
 namespace pxc::resources {
 namespace {
 
-TlsOptionsSpec Spec(const std::string& flavor) {
-  TlsOptionsSpec s;
-  s.flavor = flavor;
+using schema::Value;
+
+constexpr char kType[] = "pxc_node_tls_config";
+constexpr char kCa[] = "-----BEGIN CERTIFICATE-----\nCA\n-----END CERTIFICATE-----\n";
+constexpr char kCert[] = "-----BEGIN CERTIFICATE-----\nNODE\n-----END CERTIFICATE-----\n";
+constexpr char kKey[] = "-----BEGIN PRIVATE KEY-----\nKEY\n-----END PRIVATE KEY-----\n";
+constexpr char kCnf[] =
+    "# pxc1\n[client]\nsocket = /run/mysqld/mysqld.sock\n\n[mysqld]\nuser = mysql\n"
+    "wsrep_provider_options = \"gcache.size=32M\"\n";
+
+// A provider with only pxc_node_tls_config, connected to MemHosts.
+class TestProvider final : public schema::ProviderDefinition {
+ public:
+  explicit TestProvider(NodeConnector connector)
+      : resource_(std::make_shared<NodeTlsConfigResource>(std::move(connector))) {}
+  std::string Name() const override { return "pxc"; }
+  std::string Version() const override { return "test"; }
+  const schema::Schema& GetSchema() const override { return schema_; }
+  std::vector<std::shared_ptr<const schema::Resource>> Resources() const override {
+    return {resource_};
+  }
+  std::vector<std::shared_ptr<const schema::DataSource>> DataSources() const override { return {}; }
+
+ private:
+  schema::Schema schema_;
+  std::shared_ptr<const schema::Resource> resource_;
+};
+
+std::string Errors(const schema::Diagnostics& d) {
+  std::string s;
+  for (const auto& x : d.items()) s += x.summary + ": " + x.detail + "\n";
   return s;
 }
 
-struct Applied {
-  Document doc;
-  std::vector<ManagedEdit> records;
+class NodeTlsConfigTest : public ::testing::Test {
+ protected:
+  NodeTlsConfigTest()
+      : node_("pxc1"), core_(std::make_shared<TestProvider>(MemConnector({&node_}))) {
+    node_.PutDirectory("/etc/mysql");
+    node_.PutFile("/etc/mysql/my.cnf", kCnf);
+    type_ = core_.FindResource(kType)->GetSchema().ImpliedType();
+  }
+
+  Value Config(std::map<std::string, Value> extra = {}) const {
+    std::map<std::string, Value> attrs = {
+        {"host", Value::String("10.0.0.1")},  {"name", Value::String("pxc1")},
+        {"ca_pem", Value::String(kCa)},       {"cert_pem", Value::String(kCert)},
+        {"key_pem", Value::String(kKey)},     {"ssh_insecure_ignore_host_key", Value::Bool(true)},
+        {"ssh_password", Value::String("pw")}};
+    for (auto& [k, v] : extra) attrs[k] = v;
+    auto v = Value::ObjectOf(type_, attrs);
+    EXPECT_TRUE(v.ok()) << v.status().ToString();
+    return *v;
+  }
+
+  // Plans and applies `config` over `state` (null: create); returns the
+  // apply's result.
+  provider::ApplyResult Apply(const Value& state, const Value& config) {
+    auto plan = core_.PlanResourceChange(kType, state, config, config, private_);
+    EXPECT_FALSE(plan.diags.HasError()) << Errors(plan.diags);
+    auto applied =
+        core_.ApplyResourceChange(kType, state, plan.planned, config, plan.planned_private);
+    if (!applied.diags.HasError()) private_ = applied.private_data;
+    return applied;
+  }
+  provider::ApplyResult Destroy(const Value& state) {
+    return core_.ApplyResourceChange(kType, state, Value::Null(type_), Value::Null(type_),
+                                     private_);
+  }
+  provider::ReadResult Read(const Value& state) {
+    return core_.ReadResource(kType, state, private_);
+  }
+
+  MemHost node_;
+  provider::Core core_;
+  schema::Type type_;
+  std::string private_;
 };
 
-Applied Apply(const std::string& text, const std::string& flavor) {
-  auto doc = Document::Parse(text);
-  EXPECT_TRUE(doc.ok());
-  auto records = ApplyManaged(&*doc, ManagedTlsOptions(Spec(flavor)));
-  EXPECT_TRUE(records.ok()) << records.status().message();
-  return {*doc, records.ok() ? *records : std::vector<ManagedEdit>{}};
-}
+TEST_F(NodeTlsConfigTest, CreateWritesTheFilesAndTheConfigurationAndPlansNoChangeAfter) {
+  auto created = Apply(Value::Null(type_), Config());
+  ASSERT_FALSE(created.diags.HasError()) << Errors(created.diags);
 
-std::string Undone(Applied a) {
-  UndoReport rep = UndoManaged(&a.doc, a.records);
-  EXPECT_TRUE(rep.clean());
-  return a.doc.Serialize();
-}
-
-std::vector<TreeOption> TreeOf(const Document& root,
-                               const std::map<std::string, std::string>& files = {}) {
-  OptionFileSource src;
-  src.read_file = [&](const std::string& p) -> StatusOr<std::optional<std::string>> {
-    auto it = files.find(p);
-    if (it == files.end()) return std::optional<std::string>();
-    return std::optional<std::string>(it->second);
-  };
-  src.list_dir = [&](const std::string& dir) -> StatusOr<std::vector<std::string>> {
-    std::vector<std::string> names;
-    for (const auto& [p, _] : files) {
-      if (p.rfind(dir + "/", 0) == 0) names.push_back(p.substr(dir.size() + 1));
-    }
-    return names;
-  };
-  auto t = ReadOptionTree("/etc/mysql/my.cnf", root, src);
-  EXPECT_TRUE(t.ok());
-  return t.ok() ? *t : std::vector<TreeOption>{};
-}
-
-constexpr char kCnf[] =
-    "[mysqld]\nuser = mysql\nwsrep_provider_options = \"gcache.size=32M\"\n\n"
-    "[client]\nsocket = /run/mysqld/mysqld.sock\n";
-
-TEST(NodeTlsConfigOptions, Pxc57EncryptsSstWithTheNodeFilesAndUndoesItByteExactly) {
-  Applied a = Apply(kCnf, "pxc57");
-  const Document& d = a.doc;
-  EXPECT_EQ(d.Get("sst", "encrypt"), std::optional<std::string>("4"));
-  EXPECT_EQ(d.Get("sst", "ssl-ca"), std::optional<std::string>("/etc/mysql/certs/ca-cert.pem"));
-  EXPECT_EQ(d.Get("sst", "ssl-cert"), std::optional<std::string>("/etc/mysql/certs/pxc1-cert.pem"));
-  EXPECT_EQ(d.Get("sst", "ssl-key"), std::optional<std::string>("/etc/mysql/certs/pxc1-key.pem"));
-  EXPECT_EQ(d.Get("mysqld", "ssl-cert"),
-            std::optional<std::string>("/etc/mysql/certs/pxc1-cert.pem"));
-  auto opts = ParseProviderOptions(d.Get("mysqld", "wsrep_provider_options").value_or(""));
-  EXPECT_EQ(GetProviderOption(opts, "socket.ssl_key"),
-            std::optional<std::string>("/etc/mysql/certs/pxc1-key.pem"));
-  EXPECT_EQ(GetProviderOption(opts, "gcache.size"), std::optional<std::string>("32M"));
-  // No Galera 4 option is ever written for PXC 5.7 (Galera 3).
-  EXPECT_FALSE(GetProviderOption(opts, "socket.dynamic"));
-  EXPECT_FALSE(GetProviderOption(opts, "socket.ssl_reload"));
-  EXPECT_EQ(Undone(a), kCnf);
-  // An [sst] section of the user's (clear-text encrypt=0) is changed in place
-  // and given back as it was.
-  const std::string with_sst = std::string(kCnf) + "\n[sst]\nstreamfmt=xbstream\nencrypt = 0\n";
-  Applied b = Apply(with_sst, "pxc57");
-  EXPECT_EQ(b.doc.Get("sst", "encrypt"), std::optional<std::string>("4"));
-  EXPECT_EQ(b.doc.Get("sst", "streamfmt"), std::optional<std::string>("xbstream"));
-  EXPECT_EQ(Undone(b), with_sst);
-  // Other flavors have no [sst] edit: PXC 8.0 derives SST TLS itself and
-  // MariaDB's SST scripts take [mysqld] ssl-*.
-  EXPECT_FALSE(Apply(kCnf, "pxc80").doc.HasSection("sst"));
-  EXPECT_FALSE(Apply(kCnf, "mariadb").doc.HasSection("sst"));
-}
-
-TEST(NodeTlsConfigOptions, Pxc80SetsEncryptClusterTrafficAndNoProviderTlsOptions) {
-  const std::string cnf =
-      "[mysqld]\nwsrep_provider_options=\"gcache.size=32M\"\npxc-encrypt-cluster-traffic=ON\n"
-      "datadir=/var/lib/mysql\npxc_encrypt_cluster_traffic = OFF\n";
-  Applied a = Apply(cnf, "pxc80");
-  // The OFF further down is the one mysqld uses: that is the line changed.
-  EXPECT_EQ(a.doc.Get("mysqld", "pxc-encrypt-cluster-traffic"), std::optional<std::string>("ON"));
-  EXPECT_EQ(a.doc.LineText(5), "pxc_encrypt_cluster_traffic = ON");
-  auto opts = ParseProviderOptions(a.doc.Get("mysqld", "wsrep_provider_options").value_or(""));
-  EXPECT_FALSE(GetProviderOption(opts, "socket.ssl_cert"));
-  EXPECT_TRUE(ConfiguredGaleraTls("pxc80", a.doc));
-  EXPECT_EQ(Undone(a), cnf);
-  // Without any wsrep_provider_options line, none is added.
-  Applied b = Apply("[mysqld]\nuser=mysql\n", "pxc80");
-  EXPECT_FALSE(b.doc.Get("mysqld", "wsrep_provider_options"));
-}
-
-TEST(NodeTlsConfigOptions, AnExplicitSocketSslNoIsRemovedForEveryFlavorAndPutBack) {
-  const std::string cnf = "[mysqld]\nwsrep_provider_options = \"gcache.size=32M; socket.ssl=no\"\n";
-  for (const char* flavor : {"pxc57", "pxc80", "mariadb"}) {
-    Applied a = Apply(cnf, flavor);
-    auto opts = ParseProviderOptions(a.doc.Get("mysqld", "wsrep_provider_options").value_or(""));
-    EXPECT_FALSE(GetProviderOption(opts, "socket.ssl")) << flavor;
-    EXPECT_EQ(GetProviderOption(opts, "gcache.size"), std::optional<std::string>("32M"));
-    EXPECT_TRUE(ConfiguredGaleraTls(flavor, a.doc)) << flavor;
-    // The plan shows it: the managed configuration lists it as "(absent)".
-    auto eff = EffectiveTlsConfig(Spec(flavor), TreeOf(a.doc));
-    EXPECT_EQ(eff.at("[mysqld] wsrep_provider_options: socket.ssl"), "(absent)") << flavor;
-    EXPECT_EQ(Undone(a), cnf) << flavor;
-  }
-}
-
-TEST(NodeTlsConfigOptions, ConflictsReadLaterNameTheirFileAndLine) {
-  // Debian-style: the drop-in directory is read after [mysqld].
-  const std::string cnf = std::string(kCnf) + "!includedir /etc/mysql/conf.d\n";
-  Applied a = Apply(cnf, "mariadb");
-  const std::map<std::string, std::string> files = {
-      {"/etc/mysql/conf.d/10-other.cnf", "[client]\nport=3306\n"},
-      {"/etc/mysql/conf.d/50-galera.cnf",
-       "# galera\n[galera]\nwsrep_provider_options=\"socket.ssl=no\"\n"},
-      {"/etc/mysql/conf.d/readme.txt", "[mysqld]\nssl-ca=/ignored\n"}};
-  auto tree = TreeOf(a.doc, files);
-  auto conflicts = TlsConfigConflicts(Spec("mariadb"), tree);
-  ASSERT_EQ(conflicts.size(), 1u);
-  EXPECT_NE(conflicts[0].find("/etc/mysql/conf.d/50-galera.cnf line 3 ([galera] "
-                              "wsrep_provider_options)"),
+  const MemHost::Entry* dir = node_.Find("/etc/mysql/certs");
+  ASSERT_NE(dir, nullptr);
+  EXPECT_EQ(dir->type, FileType::kDirectory);
+  EXPECT_EQ(dir->owner + ":" + dir->group, "root:mysql") << "cert_dir belongs to root";
+  EXPECT_EQ(dir->mode, 0750u);
+  const MemHost::Entry* key = node_.Find("/etc/mysql/certs/pxc1-key.pem");
+  ASSERT_NE(key, nullptr);
+  EXPECT_EQ(key->content, kKey);
+  EXPECT_EQ(key->mode, 0600u);
+  EXPECT_EQ(key->owner + ":" + key->group, "mysql:mysql");
+  EXPECT_EQ(node_.Find("/etc/mysql/certs/pxc1-cert.pem")->content, kCert);
+  EXPECT_EQ(node_.Find("/etc/mysql/certs/pxc1-cert.pem")->mode, 0644u);
+  EXPECT_EQ(node_.Find("/etc/mysql/certs/ca-cert.pem")->content, kCa);
+  EXPECT_EQ(node_.Find("/etc/mysql/my.cnf.pxc.bak")->content, kCnf);
+  const std::string cnf = node_.Find("/etc/mysql/my.cnf")->content;
+  // Written in the file's own style (" = "), beside what was there.
+  EXPECT_NE(cnf.find("[mysqld]\nuser = mysql\n"), std::string::npos) << cnf;
+  EXPECT_NE(cnf.find("ssl-key = /etc/mysql/certs/pxc1-key.pem"), std::string::npos) << cnf;
+  EXPECT_NE(cnf.find("gcache.size=32M; socket.ssl_cert=/etc/mysql/certs/pxc1-cert.pem"),
             std::string::npos)
-      << conflicts[0];
-  EXPECT_NE(conflicts[0].find("socket.ssl_cert="), std::string::npos) << conflicts[0];
-  // What is in effect shows the override (so a refresh shows drift).
-  auto eff = EffectiveTlsConfig(Spec("mariadb"), tree);
-  EXPECT_EQ(eff.at("[mysqld] wsrep_provider_options: socket.ssl_cert"), "(absent)");
-  EXPECT_EQ(eff.at("[mysqld] wsrep_provider_options: socket.ssl"), "no");
-  EXPECT_EQ(eff.at("[mysqld] ssl-ca"), "/etc/mysql/certs/ca-cert.pem");
-  // pxc57 reads no [galera]: no conflict there.
-  EXPECT_TRUE(TlsConfigConflicts(Spec("pxc57"), TreeOf(Apply(cnf, "pxc57").doc, files)).empty());
+      << cnf;
+  EXPECT_NE(cnf.find("[sst]\nencrypt = 4"), std::string::npos) << "pxc57 encrypts SST";
 
-  // An included file read BEFORE pxc's lines is overridden by them: fine.
-  const std::string before = "!includedir /etc/mysql/conf.d\n" + std::string(kCnf);
-  EXPECT_TRUE(
-      TlsConfigConflicts(Spec("mariadb"), TreeOf(Apply(before, "mariadb").doc, files)).empty());
+  // What Read finds is what was planned, and the next plan changes nothing.
+  auto read = Read(created.new_state);
+  ASSERT_FALSE(read.diags.HasError()) << Errors(read.diags);
+  EXPECT_EQ(read.new_state, created.new_state);
+  auto again = core_.PlanResourceChange(kType, read.new_state, Config(), Config(), private_);
+  ASSERT_FALSE(again.diags.HasError()) << Errors(again.diags);
+  EXPECT_EQ(again.planned, read.new_state);
+  EXPECT_TRUE(again.requires_replace.empty());
+}
 
-  // Another section the server reads, later in the same file.
-  const std::string server_section =
-      "[mysqld]\nuser=mysql\n[server]\npxc-encrypt-cluster-traffic=OFF\nssl-key=/other.pem\n";
-  auto c80 = TlsConfigConflicts(Spec("pxc80"), TreeOf(Apply(server_section, "pxc80").doc));
-  ASSERT_EQ(c80.size(), 2u);
-  EXPECT_NE(c80[0].find("/etc/mysql/my.cnf line "), std::string::npos);
-  EXPECT_NE(c80[0].find("([server] ssl-key)"), std::string::npos) << c80[0];
-  EXPECT_NE(c80[1].find("([server] pxc-encrypt-cluster-traffic)"), std::string::npos) << c80[1];
+TEST_F(NodeTlsConfigTest, DriftShowsInReadAndApplyRepairsIt) {
+  auto created = Apply(Value::Null(type_), Config());
+  ASSERT_FALSE(created.diags.HasError()) << Errors(created.diags);
+  // Someone loosens the key, replaces the certificate and removes a line.
+  node_.PutFile("/etc/mysql/certs/pxc1-key.pem", kKey, 0644, "mysql", "mysql");
+  node_.PutFile("/etc/mysql/certs/pxc1-cert.pem", "tampered", 0644, "mysql", "mysql");
+  std::string cnf = node_.Find("/etc/mysql/my.cnf")->content;
+  const std::string line = "ssl-ca = /etc/mysql/certs/ca-cert.pem\n";
+  ASSERT_NE(cnf.find(line), std::string::npos) << cnf;
+  cnf.erase(cnf.find(line), line.size());
+  node_.PutFile("/etc/mysql/my.cnf", cnf);
 
-  // [sst] overridden by an included file (pxc57).
-  const std::map<std::string, std::string> sst = {
-      {"/etc/mysql/conf.d/sst.cnf", "[sst]\nencrypt=0\n"}};
-  // pxc's new [sst] section goes to the end of the file, after the include:
-  // it wins.
-  EXPECT_TRUE(TlsConfigConflicts(Spec("pxc57"), TreeOf(Apply(cnf, "pxc57").doc, sst)).empty());
-  // The user's own [sst] before the include is where pxc writes: overridden.
-  const std::string user_sst =
-      std::string(kCnf) + "[sst]\nencrypt=0\n!includedir /etc/mysql/conf.d\n";
-  auto c57 = TlsConfigConflicts(Spec("pxc57"), TreeOf(Apply(user_sst, "pxc57").doc, sst));
-  ASSERT_EQ(c57.size(), 1u);
-  EXPECT_NE(c57[0].find("/etc/mysql/conf.d/sst.cnf line 2 ([sst] encrypt)"), std::string::npos)
-      << c57[0];
+  auto read = Read(created.new_state);
+  ASSERT_FALSE(read.diags.HasError()) << Errors(read.diags);
+  auto files = read.new_state.GetAttr("files").Entries();
+  EXPECT_NE(files.at("/etc/mysql/certs/pxc1-key.pem").AsString().find(" 0644 "), std::string::npos);
+  EXPECT_NE(files.at("/etc/mysql/certs/pxc1-cert.pem"),
+            created.new_state.GetAttr("files").Entries().at("/etc/mysql/certs/pxc1-cert.pem"));
+  EXPECT_EQ(read.new_state.GetAttr("config").Entries().at("[mysqld] ssl-ca"),
+            Value::String("(absent)"));
+  auto plan = core_.PlanResourceChange(kType, read.new_state, Config(), Config(), private_);
+  ASSERT_FALSE(plan.diags.HasError()) << Errors(plan.diags);
+  EXPECT_NE(plan.planned, read.new_state) << "drift must show in the plan";
+
+  auto repaired = Apply(read.new_state, Config());
+  ASSERT_FALSE(repaired.diags.HasError()) << Errors(repaired.diags);
+  EXPECT_EQ(node_.Find("/etc/mysql/certs/pxc1-key.pem")->mode, 0600u);
+  EXPECT_EQ(node_.Find("/etc/mysql/certs/pxc1-cert.pem")->content, kCert);
+  EXPECT_NE(node_.Find("/etc/mysql/my.cnf")->content.find(line), std::string::npos);
+  EXPECT_EQ(Read(repaired.new_state).new_state, created.new_state);
+}
+
+TEST_F(NodeTlsConfigTest, DestroyGivesTheNodeBackByteForByte) {
+  const MemHost::Tree before = node_.tree();
+  auto created = Apply(Value::Null(type_), Config());
+  ASSERT_FALSE(created.diags.HasError()) << Errors(created.diags);
+  auto destroyed = Destroy(created.new_state);
+  ASSERT_FALSE(destroyed.diags.HasError()) << Errors(destroyed.diags);
+  EXPECT_EQ(node_.Find("/etc/mysql/my.cnf")->content, kCnf);
+  EXPECT_EQ(node_.tree(), before) << "files, cert_dir and backup removed; my.cnf restored";
+}
+
+TEST_F(NodeTlsConfigTest, AWriteThatFailsHalfWayLeavesNothingBehind) {
+  const MemHost::Tree before = node_.tree();
+  // The disk fills up at the key, after the CA and the certificate.
+  node_.FailWrites([](const std::string& path) -> std::optional<Status> {
+    if (path.ends_with("pxc1-key.pem")) return UnavailableError("No space left on device");
+    return std::nullopt;
+  });
+  auto plan = core_.PlanResourceChange(kType, Value::Null(type_), Config(), Config(), "");
+  ASSERT_FALSE(plan.diags.HasError()) << Errors(plan.diags);
+  auto applied = core_.ApplyResourceChange(kType, Value::Null(type_), plan.planned, Config(), "");
+  ASSERT_TRUE(applied.diags.HasError());
+  const std::string e = Errors(applied.diags);
+  EXPECT_NE(e.find("No space left on device"), std::string::npos) << e;
+  EXPECT_NE(e.find("Nothing was left on the node"), std::string::npos) << e;
+  EXPECT_EQ(node_.tree(), before) << "the files written before it and cert_dir were removed";
+}
+
+TEST_F(NodeTlsConfigTest, ACertDirOtherAccountsCanChangeIsRefusedBeforeAnythingIsWritten) {
+  node_.PutDirectory("/etc/mysql/certs", 0750, "mysql", "mysql");
+  const MemHost::Tree before = node_.tree();
+  auto plan = core_.PlanResourceChange(kType, Value::Null(type_), Config(), Config(), "");
+  auto applied = core_.ApplyResourceChange(kType, Value::Null(type_), plan.planned, Config(), "");
+  ASSERT_TRUE(applied.diags.HasError());
+  EXPECT_EQ(applied.diags.items()[0].summary, "cert_dir Can Be Changed by Other Accounts")
+      << Errors(applied.diags);
+  EXPECT_EQ(node_.tree(), before);
+
+  // A symbolic link as cert_dir is not followed either.
+  node_.Remove("/etc/mysql/certs");
+  node_.PutDirectory("/srv/tls", 0750, "root", "mysql");
+  node_.PutSymlink("/etc/mysql/certs", "/srv/tls");
+  applied = core_.ApplyResourceChange(kType, Value::Null(type_), plan.planned, Config(), "");
+  ASSERT_TRUE(applied.diags.HasError());
+  EXPECT_EQ(applied.diags.items()[0].summary, "cert_dir Is a Symbolic Link")
+      << Errors(applied.diags);
+  EXPECT_EQ(node_.Find("/srv/tls/pxc1-key.pem"), nullptr);
 }
 
 }  // namespace
