@@ -1,23 +1,30 @@
 """P5: failed writes through HAProxy while TLS is switched on, full vs rolling.
 
-For each repetition and each strategy, on a freshly built plain-text lab:
-deploy a CA, node certificates and pxc_node_tls_config on the three nodes;
-start tests/e2e/writeloop.py (a new connection per transaction through
-HAProxy, 20 writes/s); apply pxc_cluster_restart with the strategy; stop the
-loop and read its counts (failed writes, and acknowledged writes that are
-missing afterwards); destroy; mark the lab modified (the next run rebuilds
-it). Everything goes through the real provider and pxc-tfdriver, inside the
-lab's client namespace (tests/e2e/run_scenario.sh), holding
-/tmp/pxc-lab.lock for each run.
+For each repetition and each strategy, on a freshly built plain-text lab,
+everything through the real `terraform` CLI (bench/tfcli.py: a CLI
+configuration of its own with dev_overrides for the provider under test) in
+the lab's client namespace, as a user would run it: `terraform apply` of a
+CA, node certificates and pxc_node_tls_config on the three nodes; start
+tests/e2e/writeloop.py twice (20 writes/s each through HAProxy: a new
+connection per transaction, and a persistent connection that reconnects
+after an error); `terraform apply` of the configuration with a
+pxc_cluster_restart of the strategy added; stop the loops and read their
+counts (failed writes, acknowledged writes missing afterwards, the latency of
+every write); `terraform destroy`; mark the lab modified (the next run
+rebuilds it). Each run holds /tmp/pxc-lab.lock.
 
     p5_availability.py --reps N [--short]
 
-Prints progress on stderr and, as the last line on stdout, the P5 JSON object
-described in bench/README.md.
+Environment: PXC_BENCH_PROVIDER (the provider binary), PXC_BENCH_TERRAFORM
+(default /usr/local/bin/terraform), PXC_LAB_DIR. Prints progress on stderr
+and, as the last line on stdout, the P5 JSON object described in
+bench/README.md.
 """
 import argparse
+import fcntl
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -25,44 +32,42 @@ import tempfile
 import threading
 import time
 
+sys.dont_write_bytecode = True
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from tfcli import TfCli, TfError, tf_json  # noqa: E402
+
 ROOT = os.environ.get("PXC_BENCH_ROOT") or os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 NODES = {"pxc1": "10.77.0.11", "pxc2": "10.77.0.12", "pxc3": "10.77.0.13"}
+LAB_CMD = os.path.join(ROOT, "tests", "testbed", "lab")
+LAB_LOCK = "/tmp/pxc-lab.lock"
+WRITELOOP = os.path.join(ROOT, "tests", "e2e", "writeloop.py")
 
 
-def scenario(strategy):
-    res = {"pxc_ca.cluster": {"type": "pxc_ca", "config": {"key_algorithm": "ECDSA", "common_name": "PXC-CA"}}}
+def config(strategy, lab, with_restart):
+    """The TLS enablement as Terraform JSON configuration: deploy first,
+    then the same with the restart added."""
+    res = [("pxc_ca", "cluster", {"key_algorithm": "ECDSA", "common_name": "PXC-CA"})]
     for n, ip in NODES.items():
-        res["pxc_node_cert." + n] = {"type": "pxc_node_cert", "config": {
-            "ca_cert_pem": "${pxc_ca.cluster.cert_pem}", "ca_private_key_pem": "${pxc_ca.cluster.private_key_pem}",
-            "common_name": n, "ip_addresses": [ip], "key_algorithm": "ECDSA"}}
-        res["pxc_node_tls_config." + n] = {"type": "pxc_node_tls_config", "config": {
+        res.append(("pxc_node_cert", n, {
+            "ca_cert_pem": "${pxc_ca.cluster.cert_pem}",
+            "ca_private_key_pem": "${pxc_ca.cluster.private_key_pem}",
+            "common_name": n, "ip_addresses": [ip], "key_algorithm": "ECDSA"}))
+    for n, ip in NODES.items():
+        res.append(("pxc_node_tls_config", n, {
             "host": ip, "name": n, "flavor": "mariadb", "ca_pem": "${pxc_ca.cluster.cert_pem}",
-            "cert_pem": "${pxc_node_cert.%s.cert_pem}" % n, "key_pem": "${pxc_node_cert.%s.private_key_pem}" % n}}
-    restart = {"pxc_cluster_restart.tls": {"type": "pxc_cluster_restart", "config": {
-        "strategy": strategy, "flavor": "mariadb", "timeout_seconds": 180,
-        # The lab's service commands (tests/testbed/README.md), as e2e_rolling.
-        "stop_command": "service mysql stop", "start_command": "service mysql start",
-        "bootstrap_command": "service mysql bootstrap-pxc", "mysql_command": "mysql",
-        "triggers": {n: "${pxc_node_tls_config.%s.id}" % n for n in NODES},
-        "node": [{"name": n, "host": ip} for n, ip in NODES.items()]}}}
-    loop = '"$PXC_SOURCE_DIR/tests/e2e/writeloop.py"'
-    pinned = "WRITELOOP_MODE=persistent " + loop
-    return {
-        "provider": {"ssh": {"private_key": "${file:id_ed25519}", "known_hosts": "${file:known_hosts}"}},
-        "steps": [
-            {"name": "lab credentials", "run": [{"cmd": "cp \"$PXC_LAB_DIR/ssh/id_ed25519\" \"$PXC_LAB_DIR/ssh/known_hosts\" . && echo copied",
-                                                 "expect_stdout_contains": "copied"}]},
-            {"name": "deploy the TLS configuration (no restart)", "resources": res},
-            {"name": "start the write loops (new connection per write; persistent connection)",
-             "run": [{"cmd": loop + " start writeloop", "expect_stdout_contains": "write loop started"},
-                     {"cmd": pinned + " start writeloop-persistent", "expect_stdout_contains": "write loop started"}]},
-            {"name": "restart: " + strategy, "add_resources": restart,
-             "expect": {"state": {"pxc_cluster_restart.tls": {"cluster_size": 3}}},
-             "run": [{"cmd": "sleep 3; " + loop + " stop writeloop", "expect_stdout_contains": "writes="},
-                     {"cmd": loop + " stop writeloop-persistent", "expect_stdout_contains": "writes="}]},
-            {"name": "destroy, lab marked modified", "destroy": True,
-             "run": [{"cmd": "\"$PXC_SOURCE_DIR/tests/testbed/lab\" mark-modified && echo marked", "expect_stdout_contains": "marked"}]},
-        ]}
+            "cert_pem": "${pxc_node_cert.%s.cert_pem}" % n,
+            "key_pem": "${pxc_node_cert.%s.private_key_pem}" % n}))
+    if with_restart:
+        res.append(("pxc_cluster_restart", "tls", {
+            "strategy": strategy, "flavor": "mariadb", "timeout_seconds": 180,
+            # The lab's service commands (tests/testbed/README.md).
+            "stop_command": "service mysql stop", "start_command": "service mysql start",
+            "bootstrap_command": "service mysql bootstrap-pxc", "mysql_command": "mysql",
+            "triggers": {n: "${pxc_node_tls_config.%s.id}" % n for n in NODES},
+            "node": [{"name": n, "host": ip} for n, ip in NODES.items()]}))
+    ssh = {"private_key": '${file("%s/ssh/id_ed25519")}' % lab,
+           "known_hosts": '${file("%s/ssh/known_hosts")}' % lab}
+    return tf_json("pxc/pxc", res, {"ssh": ssh})
 
 
 LAB = os.environ.get("PXC_LAB_DIR", "/var/lib/pxc-lab")
@@ -151,32 +156,65 @@ def galera_log_events():
     return out[-400:]
 
 
-def run_once(strategy, driver, provider):
-    with tempfile.TemporaryDirectory(prefix="pxc-p5-") as tmp:
-        path = os.path.join(tmp, "p5-%s.json" % strategy)
-        with open(path, "w") as f:
-            json.dump(scenario(strategy), f)
-        work = os.path.join(tmp, "work")
-        env = dict(os.environ, PXC_E2E_WORKDIR=work)
+def lab_env(lab):
+    out = subprocess.run(["bash", "-c", 'set -a; source "$1/env"; env -0', "_", lab],
+                         stdout=subprocess.PIPE, check=True).stdout
+    env = dict(os.environ)
+    for item in out.split(b"\0"):
+        if b"=" in item:
+            k, v = item.split(b"=", 1)
+            env[k.decode()] = v.decode()
+    return env
+
+
+def run_once(strategy, cli, n):
+    """One TLS enablement with `strategy`, on a lab that is up and fresh;
+    returns {"new": writeloop result, "persistent": ...} and the restart's
+    terraform apply time."""
+    with tempfile.TemporaryDirectory(prefix="pxc-p5-") as tmp, open(LAB_LOCK, "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if subprocess.run([LAB_CMD, "status"], stdout=subprocess.DEVNULL,
+                          stderr=subprocess.DEVNULL).returncode != 0:
+            print("P5: bringing the lab up (fresh)", file=sys.stderr)
+            subprocess.run([LAB_CMD, "up"], check=True, stdout=subprocess.DEVNULL, timeout=900)
+        lab = os.environ.get("PXC_LAB_DIR", "/var/lib/pxc-lab")
+        env = lab_env(lab)
+        netns = ["ip", "netns", "exec", env["PXC_LAB_CLIENT_NETNS"]]
+        loops = {"new": os.path.join(tmp, "writeloop"),
+                 "persistent": os.path.join(tmp, "writeloop-persistent")}
+        ws = cli.workspace("p5-%d-%s" % (n, strategy), config(strategy, lab, False))
         sampler = Sampler()
-        sampler.start()
+        started = []
         try:
-            p = subprocess.run(["flock", "/tmp/pxc-lab.lock", "bash",
-                                os.path.join(ROOT, "tests/e2e/run_scenario.sh"),
-                                driver, provider, path], env=env, stdout=subprocess.PIPE,
-                               stderr=subprocess.STDOUT, text=True, timeout=1800)
+            cli.apply(ws, 7, cmd_prefix=netns)
+            sampler.start()
+            for mode, d in loops.items():
+                p = subprocess.run(netns + [WRITELOOP, "start", d], env=dict(env, WRITELOOP_MODE=mode),
+                                   stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+                if "write loop started" not in p.stdout:
+                    raise RuntimeError("write loop (%s) did not start: %s" % (mode, p.stdout[-500:]))
+                started.append(d)
+            cli.write(ws, config(strategy, lab, True))
+            restart = cli.apply(ws, 1, fresh=False, cmd_prefix=netns)
+            size = TfCli.state_attributes(ws, "pxc_cluster_restart.tls").get("cluster_size")
+            if size != 3:
+                raise RuntimeError("%s: cluster_size %s after the restart, expected 3" % (strategy, size))
+            time.sleep(3)
         finally:
+            for d in started:
+                subprocess.run(netns + [WRITELOOP, "stop", d], env=env, stdout=subprocess.DEVNULL)
             sampler.stop.set()
-            sampler.join()
+            if sampler.is_alive():
+                sampler.join()
+            try:
+                cli.destroy(ws, cmd_prefix=netns)
+            finally:
+                subprocess.run([LAB_CMD, "mark-modified", "bench P5 (%s)" % strategy],
+                               stdout=subprocess.DEVNULL)
         results = {}
-        for mode, sub in (("new", "writeloop"), ("persistent", "writeloop-persistent")):
-            result = os.path.join(work, sub, "result.json")
-            if p.returncode != 0 or not os.path.exists(result):
-                tail = "\n".join(l for l in p.stdout.splitlines() if l.startswith("not ok"))[-2000:]
-                raise RuntimeError("%s run failed (exit %d): %s" % (strategy, p.returncode, tail))
-            with open(result) as f:
-                results[mode] = json.load(f)
-            r = results[mode]
+        for mode, d in loops.items():
+            with open(os.path.join(d, "result.json")) as f:
+                r = results[mode] = json.load(f)
             r["galera_transitions"] = sampler.transitions()
             r["galera_log"] = galera_log_events()
             # The cluster around each write that took over 0.5 s.
@@ -184,7 +222,7 @@ def run_once(strategy, driver, provider):
                 {"at_s": at, "latency_s": lat, "ok": ok,
                  "nodes": sampler.around(r["started_at_unix"] + at, r["started_at_unix"] + at + lat)}
                 for at, lat, ok in r.get("slowest", []) if lat > 0.5]
-        return results
+        return results, restart.wall_s
 
 
 def summary(samples):
@@ -200,8 +238,15 @@ def main():
     args = ap.parse_args()
     reps = 1 if args.short else max(1, args.reps)
     provider = os.environ.get("PXC_BENCH_PROVIDER") or os.path.join(ROOT, "build/provider/terraform-provider-pxc")
-    build = os.path.dirname(os.path.dirname(os.path.abspath(provider)))
-    driver = os.environ.get("PXC_BENCH_DRIVER") or os.path.join(build, "tests/driver/pxc-tfdriver")
+    work = tempfile.mkdtemp(prefix="pxc-p5-cli-")
+    try:
+        measure(reps, TfCli(work, {"pxc/pxc": provider}))
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def measure(reps, cli):
+    restart_s = {"full": [], "rolling": []}
     failed = {"full": [], "rolling": []}
     lost = {"full": [], "rolling": []}
     pinned_failed = {"full": [], "rolling": []}
@@ -209,6 +254,8 @@ def main():
     over_1s = {"full": [], "rolling": []}
     slowest = {"full": [], "rolling": []}
     timeline = {"full": [], "rolling": []}
+    errors = {"full": [], "rolling": []}  # the failed writes' first errors, per run and loop
+    failed_runs = []  # runs whose terraform apply/destroy failed: the others still count
     attempted = 0
     for i in range(reps):
         # Alternate which strategy goes first.
@@ -217,7 +264,16 @@ def main():
         if only:
             order = [only]
         for s in order:
-            both = run_once(s, driver, provider)
+            try:
+                both, restart_s_once = run_once(s, cli, sum(map(len, restart_s.values())) +
+                                                len(failed_runs))
+            except (TfError, RuntimeError, OSError, subprocess.SubprocessError) as e:
+                print("P5 rep %d %s: the run failed: %s" % (i + 1, s, e), file=sys.stderr)
+                failed_runs.append({"rep": i + 1, "strategy": s, "error": str(e)[-3000:]})
+                continue
+            restart_s[s].append(round(restart_s_once, 2))
+            print("P5 rep %d %s: terraform apply of the restart took %.1f s"
+                  % (i + 1, s, restart_s_once), file=sys.stderr)
             for mode, r in both.items():
                 print("P5 rep %d %s, %s connection: writes=%d failed=%d (at %s s) lost=%s "
                       "longest_gap_s=%s max_latency_s=%s over_1s=%d slowest=%s" %
@@ -231,6 +287,9 @@ def main():
                         c["at_s"], c["latency_s"], "ok" if c["ok"] else "failed",
                         json.dumps(c["nodes"], sort_keys=True)), file=sys.stderr)
                 lost[s].append(r["lost"] if r["lost"] is not None else -1)
+                if r.get("errors"):
+                    errors[s].append({"rep": i + 1, "mode": mode, "failed": r["failed"],
+                                      "failed_at_s": r.get("failed_at_s"), "errors": r["errors"]})
                 attempted += r["writes"]
                 max_latency[s].append(r.get("max_latency_s", 0))
                 over_1s[s].append(r.get("over_1s", 0))
@@ -258,12 +317,18 @@ def main():
         "slowest_writes": slowest,
         "galera_timeline": timeline,
         "writes_attempted": attempted,
+        "failed_write_errors": errors,
+        "failed_runs": failed_runs,
+        "rolling_restart_apply_s": summary(restart_s["rolling"]),
+        "full_restart_apply_s": summary(restart_s["full"]),
+        "through": "terraform apply/destroy (%s) in the lab's client namespace" % cli.version,
         "note": "two write loops at once, each 20 writes/s through HAProxy, during a TLS "
                 "enablement of the 3-node lab (rolling: 2 passes, 6 drained restarts): one opens "
                 "a new connection per transaction (failed_writes), one keeps a persistent "
                 "connection and reconnects after an error (persistent_failed_writes); lost = "
                 "acknowledged but missing afterwards (both loops); latency = start of a write to "
-                "its commit acknowledged or failed (both loops)"}))
+                "its commit acknowledged or failed (both loops); restart_apply_s = the `terraform "
+                "apply` that adds pxc_cluster_restart"}))
 
 
 if __name__ == "__main__":

@@ -175,7 +175,9 @@ bool ParseConfig(const std::string& path, Walk* w) {
   return true;
 }
 
-// The configuration value of `res`, references taken from `source(target)`.
+// The configuration value of `res`, references taken from `source(target)`;
+// without a source, references are unknown (as Terraform validates a
+// configuration: ValidateResourceConfig sees an unknown where a reference is).
 std::optional<Value> ConfigValue(Walk& w, const Terraform& tf, const Resource& res,
                                  const std::function<Value(const Resource&)>& source) {
   const auto* s = tf.ResourceSchema(res.type);
@@ -191,7 +193,8 @@ std::optional<Value> ConfigValue(Walk& w, const Terraform& tf, const Resource& r
   Value out = *v;
   for (const auto& ref : res.refs) {
     const Resource& target = w.resources[w.index.at(ref.target)];
-    out = out.WithAttr(ref.attr, source(target).GetAttr(ref.from));
+    out = out.WithAttr(ref.attr, source ? source(target).GetAttr(ref.from)
+                                        : Value::Unknown(out.GetAttr(ref.attr).type()));
   }
   return out;
 }
@@ -251,7 +254,7 @@ int RunApply(const std::string& binary, const std::string& config_path, int para
     auto client = LaunchConfigured(w, binary, &tf, &launch_s);
     if (client) {
       for (auto& r : w.resources) {
-        auto cfg = ConfigValue(w, *tf, r, [](const Resource& t) { return t.change.planned; });
+        auto cfg = ConfigValue(w, *tf, r, nullptr);
         if (!cfg) continue;
         auto d = tf->ValidateResourceConfig(r.type, *cfg);
         if (d.HasError()) w.Error(r.address + ": " + pxc::tfdriver::FormatDiagnostics(d));
