@@ -406,10 +406,41 @@ void CaResource::ValidateConfig(const Value& config, Diagnostics& diags) const {
 
 void CaResource::ModifyPlan(schema::PlanContext& ctx) const {
   if (FileMode(ctx.config) && !ctx.prior.IsNull()) {
+    if (AdoptMode(ctx.config)) {
+      // The generation attributes were read from the adopted CA when it was
+      // created, and say the same while its certificate is the same; the
+      // pipeline planned their defaults where the configuration leaves them
+      // unset.
+      for (const std::string name : kGenerationAttrs) {
+        if (ctx.config.GetAttr(name).IsNull()) {
+          ctx.planned = ctx.planned.WithAttr(name, ctx.prior.GetAttr(name));
+        }
+      }
+    }
     // An existing CA whose key is in a file: the file must still hold its
     // key, unless the CA is being replaced anyway (then Terraform plans the
     // new one again, as a create).
-    if (ctx.requires_replace.empty()) CheckKeyFileOfState(ctx.prior, ctx.diags);
+    bool replacing = false;
+    for (const auto& a : schema_.block.attributes) {
+      if (a.requires_replace && ctx.planned.GetAttr(a.name) != ctx.prior.GetAttr(a.name)) {
+        replacing = true;
+      }
+    }
+    if (!replacing) {
+      // Nothing generated changes in place: the computed attributes the
+      // pipeline left unknown (the adopted attributes differed from their
+      // defaults above) are the stored ones; ready_for_renewal is recomputed
+      // by Update when early_renewal_hours changes.
+      const bool early_changed =
+          ctx.planned.GetAttr("early_renewal_hours") != ctx.prior.GetAttr("early_renewal_hours");
+      for (const auto& a : schema_.block.attributes) {
+        if (a.constraint != schema::Constraint::kComputed) continue;
+        if (!ctx.planned.GetAttr(a.name).IsUnknown()) continue;
+        if (a.name == "ready_for_renewal" && early_changed) continue;
+        ctx.planned = ctx.planned.WithAttr(a.name, ctx.prior.GetAttr(a.name));
+      }
+      CheckKeyFileOfState(ctx.prior, ctx.diags);
+    }
     if (ctx.diags.HasError()) return;
     cert_common::PlanRenewal(ctx, "cert_pem");
     return;

@@ -187,6 +187,17 @@ TEST_F(CaKeyFileTest, PlanChecksTheKeyFileAndNeverMakesANewCa) {
   WriteKey(key_file_, pem);
   EXPECT_TRUE(Replan(state, config).diags.empty());
 
+  // early_renewal_hours changes in place.
+  Value early = config.WithAttr("early_renewal_hours", Value::Num(24));
+  auto update = core_.PlanResourceChange("pxc_ca", state, Proposed(state, early), early, "");
+  ASSERT_FALSE(update.diags.HasError()) << update.diags.items()[0].detail;
+  EXPECT_TRUE(update.requires_replace.empty());
+  EXPECT_TRUE(update.planned.GetAttr("private_key_pem").IsNull());
+  auto updated = core_.ApplyResourceChange("pxc_ca", state, update.planned, early, "");
+  ASSERT_FALSE(updated.diags.HasError()) << updated.diags.items()[0].detail;
+  EXPECT_EQ(updated.new_state.GetAttr("ready_for_renewal"), Value::Bool(false));
+  EXPECT_EQ(Contents(key_file_), pem);
+
   // A new path replaces the CA (the old file is not looked at).
   fs::remove(key_file_);
   Value moved = config.WithAttr("private_key_file", Value::String((dir_ / "new.pem").string()));
@@ -225,7 +236,10 @@ TEST_F(CaKeyFileTest, AdoptsACaFromItsKeyFile) {
   EXPECT_EQ(state.GetString("key_algorithm"), "ECDSA");
   EXPECT_EQ(state.GetString("public_key_fingerprint_sha256"),
             key->GetPublicKey()->Sha256Fingerprint().value());
-  EXPECT_TRUE(Replan(state, config).diags.empty());
+  auto again = Replan(state, config);
+  EXPECT_TRUE(again.diags.empty());
+  EXPECT_EQ(again.planned, state);
+  for (const auto& p : again.requires_replace) ADD_FAILURE() << "replaces for " << p.ToString();
 
   // Another key in the file: refused at private_key_file.
   fs::remove(key_file_);

@@ -7,7 +7,8 @@
 # secrets scan (tests/security/secrets_scan.py) over the state and a saved
 # plan; a key file replaced by another key, made group-readable and missing
 # (the diagnostics at private_key_file, never a new CA); a replacement of the
-# CA refused while its key file exists; destroy leaving the key file.
+# CA refused while its key file exists; destroy leaving the key file; a CA
+# moved from state to a key file (docs/guides/secrets-out-of-state.md).
 secrets=$TF_WORK/secrets
 key=$secrets/ca-key.pem
 
@@ -139,4 +140,26 @@ expect_in "terraform destroy" "$TF_OUT" "Destroy complete! Resources: 3 destroye
 expect_in "Warning: CA Key File Left in Place" "$(tf_flat)" "Warning: CA Key File Left in Place" \
   "pxc never deletes a CA key"
 check "the key file is still there, unchanged" cmp "$key" "$secrets/ca-key.saved"
+step "migrating a CA from state to a key file: the key written out, the CA adopted, nothing re-signed"
+mig=$TF_WORK/migrate
+mkdir "$mig"
+cp "$TF_SCENARIO_DIR/migrate/in_state/main.tf" "$TF_CFG_FIRST/pxc1.csr" "$mig/"
+TF_CFG=$mig
+tf_init
+tf_apply "a CA in state and pxc1"
+tf_state_json
+(umask 077 && tf_state_attr pxc_ca.cluster private_key_pem >"$secrets/mig-key.pem")
+tf_state_attr pxc_ca.cluster cert_pem >"$mig/ca.pem"
+node_before=$(tf_state_attr pxc_node_cert.node cert_pem)
+cp "$TF_SCENARIO_DIR/migrate/key_file/main.tf" "$mig/"
+export TF_VAR_key_file=$secrets/mig-key.pem
+tf_plan_changes "pxc_ca replaced by the same CA adopted, pxc1 updated in place (the CA key argument)" \
+  "# pxc_ca.cluster must be replaced" "# pxc_node_cert.node will be updated in-place" \
+  "Plan: 1 to add, 1 to change, 1 to destroy."
+tf_apply "migrated"
+tf_plan_empty
+tf_state_json
+expect_eq "the CA certificate is the same" "$(tf_state_attr pxc_ca.cluster cert_pem)" "$(cat "$mig/ca.pem")"
+expect_eq "pxc1's certificate is the same" "$(tf_state_attr pxc_node_cert.node cert_pem)" "$node_before"
+expect_not_in "no PEM private key block in the state" "$(cat "$mig/terraform.tfstate")" "PRIVATE KEY-----"
 TF_CFG=$TF_CFG_FIRST
