@@ -206,6 +206,31 @@ TEST_F(CaKeyFileTest, PlanChecksTheKeyFileAndNeverMakesANewCa) {
   EXPECT_FALSE(replace.requires_replace.empty());
 }
 
+TEST_F(CaKeyFileTest, RenewalNeedsANewKeyFilePath) {
+  Value config = FileCaConfig().WithAttr("early_renewal_hours", Value::Num(1));
+  Value state = Create("pxc_ca", config);
+  // The stored certificate (same key) ends within early_renewal_hours.
+  auto key = PrivateKey::FromPem(Contents(key_file_));
+  ASSERT_TRUE(key.ok());
+  auto soon =
+      Certificate::SelfSignCa(*key, {{"File-CA", "", "", "", "", ""},
+                                     2,
+                                     std::chrono::system_clock::now() - std::chrono::minutes(90)});
+  ASSERT_TRUE(soon.ok());
+  state = state.WithAttr("cert_pem", Value::String(soon->ToPem()));
+  // Terraform's first call: the renewal replaces the CA, no error.
+  auto renew = Replan(state, config);
+  ASSERT_FALSE(renew.diags.HasError()) << renew.diags.items()[0].detail;
+  EXPECT_FALSE(renew.requires_replace.empty());
+  // Its second call plans the new CA as a create: the key file is there.
+  auto create = core_.PlanResourceChange("pxc_ca", Value::Null(type_), config, config, "");
+  EXPECT_NE(Find(create.diags, Severity::kError, "CA Key File Exists"), nullptr);
+  // With a new path it goes through.
+  Value moved = config.WithAttr("private_key_file", Value::String((dir_ / "2027.pem").string()));
+  auto create2 = core_.PlanResourceChange("pxc_ca", Value::Null(type_), moved, moved, "");
+  EXPECT_FALSE(create2.diags.HasError());
+}
+
 TEST_F(CaKeyFileTest, DestroyLeavesTheKeyFileWithAWarning) {
   Value state = Create("pxc_ca", FileCaConfig());
   const std::string pem = Contents(key_file_);

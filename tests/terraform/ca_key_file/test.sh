@@ -4,8 +4,9 @@
 # the key read by the ephemeral pxc_ca_key into ca_private_key_pem_wo, also
 # from a fresh working directory that has only the configuration, the CSRs
 # and a copy of the state. Checks: the key file (mode, key, fingerprint); the
-# secrets scan (tests/security/secrets_scan.py) over the state and a saved
-# plan; a key file replaced by another key, made group-readable and missing
+# secrets scan (tests/security/secrets_scan.py) over the state, a saved plan,
+# their show -json renderings, Terraform's trace log and every command's
+# output; a key file replaced by another key, made group-readable and missing
 # (the diagnostics at private_key_file, never a new CA); a replacement of the
 # CA refused while its key file exists; destroy leaving the key file; a CA
 # moved from state to a key file (docs/guides/secrets-out-of-state.md).
@@ -25,6 +26,8 @@ cp "$TF_SCENARIO_DIR/main.tf" "$TF_CFG/"
 )
 check "two CSRs and another key" test -s "$TF_CFG/pxc2.csr" -a -s "$secrets/other.key"
 export TF_VAR_key_file=$key TF_VAR_nodes='["pxc1"]'
+# Terraform's trace log of the apply and the saved plan, scanned below.
+export TF_LOG=trace TF_LOG_PATH=$TF_WORK/terraform.log
 tf_init
 
 step "apply: the CA with its key written to private_key_file, pxc1 signed through pxc_ca_key"
@@ -44,15 +47,18 @@ expect_eq "the CA certificate is the key file's" \
   "$(openssl x509 -in "$TF_WORK/ca.pem" -pubkey -noout | openssl pkey -pubin -outform DER | sha256sum | cut -d' ' -f1)" "$fp"
 tf_plan_empty
 
-step "secrets scan: no trace of the CA key in the state, a saved plan or show -json"
+step "secrets scan: no trace of the CA key in the state, a saved plan, show -json, the trace log or any output"
 TF_VAR_nodes='["pxc1","pxc2"]' tf_plan_saved
 expect_eq "a plan adding pxc2 (exit 2)" "$TF_RC" 2
+unset TF_LOG TF_LOG_PATH
 out=$(python3 "$PXC_SOURCE_DIR/tests/security/secrets_scan.py" --min-secrets 1 \
   --state "$TF_CFG/terraform.tfstate" --write-only-secret-file "$key" \
-  --plan "$TF_WORK/tfplan" --plan "$TF_WORK/plan.json" "$TF_WORK/state.json" 2>&1)
+  --plan "$TF_WORK/tfplan" --plan "$TF_WORK/plan.json" "$TF_WORK/state.json" \
+  "$TF_WORK/terraform.log" "$TF_LOGS" 2>&1)
 rc=$?
 sed 's/^/    | /' <<<"$out" | tail -3
 expect_eq "secrets_scan.py exits 0 (no hit)" "$rc" 0
+check "the trace log was written (and scanned)" grep -q pxc_ca_key "$TF_WORK/terraform.log"
 expect_not_in "no PEM private key block in the state or show -json" \
   "$(cat "$TF_CFG/terraform.tfstate" "$TF_WORK/state.json" "$TF_WORK/plan.json")" "PRIVATE KEY-----"
 # The scan's own self-check: the key file's body in a copy of the state is found.
@@ -121,6 +127,9 @@ tf_expect_warning "CA Key File Missing" main.tf private_key_file "nothing can be
 expect_in "pxc_ca_key: Error: Cannot Read the CA Key File" "$(tf_flat)" \
   "Error: Cannot Read the CA Key File" "there is no key file at"
 expect_not_in "never a new CA" "$(tf_flat)" "must be replaced" "will be created"
+tf plan -destroy -refresh=false -no-color -input=false
+expect_in "without the key file, plan -destroy -refresh=false still works (the guide's way out)" \
+  "$TF_OUT" "Plan: 0 to add, 0 to change, 3 to destroy."
 
 step "the key restored from the backup: nothing to do"
 (umask 077 && cp "$secrets/ca-key.saved" "$key")
