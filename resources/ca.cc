@@ -309,7 +309,9 @@ CaResource::CaResource() {
       "self-signed X.509 v3 CA certificate (basicConstraints CA:TRUE critical, keyUsage "
       "keyCertSign and cRLSign, a random 128-bit serial). Replaces the manual `openssl genrsa` / "
       "`openssl req -x509` steps. An existing CA can be adopted with `existing_private_key_pem` "
-      "and `existing_cert_pem` instead of generating one.";
+      "and `existing_cert_pem` instead of generating one. With `private_key_file` the key is "
+      "kept in a file on the machine running Terraform and never in state (see the guide "
+      "\"Secrets out of state\").";
   cert_common::AddKeyAttributes(attrs);
   cert_common::AddSubjectAttributes(attrs, "PXC-CA");
   cert_common::AddValidityAttributes(attrs, kDefaultCaValidityHours);
