@@ -12,8 +12,8 @@ What counts as a secret
   Sensitive: private_key_pem, existing_private_key_pem, ca_private_key_pem,
   key_pem, password, private_key; not a name ending in _file, which holds a
   path: private_key_file, nor a value that is only public PEM blocks such as
-  public_key_pem, whose hashes are public key fingerprints), plus every path a Terraform state lists in
-  "sensitive_attributes", plus --secret VALUE and --secret-file FILE (the
+  public_key_pem, whose hashes are public key fingerprints), plus every
+  path a Terraform state lists in "sensitive_attributes", plus --secret VALUE and --secret-file FILE (the
   provider configuration's SSH key and database password, which the state
   does not hold). Passwords shorter than 6 characters are refused (they
   would match by chance): exit 2.
