@@ -75,11 +75,15 @@ std::string_view PlainAnswerName(PlainAnswer a);
 PlainAnswer ClassifyFirstBytes(std::string_view bytes);
 
 // Connects to Galera's port, sends nothing and waits up to `wait` for the
-// server's first bytes. A Galera node without TLS sends its handshake at
-// once; with socket.dynamic=yes it waits 750 ms for a ClientHello and then
-// speaks plain (galerautils' AsioDynamicStreamEngine); with TLS only it
-// waits for a ClientHello and sends nothing. `wait` must exceed 750 ms.
-// Errors: kUnavailable when the port cannot be reached.
+// server's first bytes. Measured with MariaDB 10.11 + galera-4 26.4 (a node
+// on 127.0.0.1, each mode 3-5 times): without TLS the node sends its plain
+// group-communication handshake at once (0 ms); with socket.ssl_* and
+// socket.dynamic=yes it waits 750 ms for a ClientHello (galerautils'
+// AsioDynamicStreamEngine server timeout) and then sends the same plain
+// handshake (751 ms every time); with socket.ssl_* alone it waits for a
+// ClientHello and sends nothing (silent until `wait` ends). `wait` must
+// therefore exceed 750 ms. Errors: kUnavailable when the port cannot be
+// reached.
 StatusOr<PlainAnswer> ProbePlainGalera(const Endpoint& ep, std::chrono::milliseconds wait);
 
 }  // namespace pxc::resources::tlsprobe
