@@ -17,7 +17,7 @@ source "$TF_SCENARIO_DIR/../lab.sh"
 report() { python3 "$TF_SCENARIO_DIR/report.py" "$TF_WORK/plan.json" "$1" 2>&1; }
 # Terraform's output with the diagnostics' box drawing removed and every
 # line joined (it wraps long sentences).
-flat_out() { sed 's/^[│╷╵] *//' <<<"$TF_OUT" | tr '\n' ' ' | tr -s ' '; }
+flat_out() { sed -E 's/^(│|╷|╵) *//' <<<"$TF_OUT" | tr '\n' ' ' | tr -s ' '; }
 
 # plan_with_problem <what> <needle>...: `terraform plan` succeeds (exit 0 or
 # 2) and prints every needle; the saved plan is in plan.json.
