@@ -221,8 +221,17 @@ void ReadNodeFiles(NodeHost& host, const NodeModel& n, const std::string& flavor
     out.galera.cert_file = out.mysql.cert_file;
     out.galera.key_file = out.mysql.key_file;
   }
-  // The same path is read once.
+  // The same path is read once. The contents (a key among them) are wiped
+  // on every way out.
   std::map<std::string, std::optional<std::string>> cache;
+  struct Wipe {
+    std::map<std::string, std::optional<std::string>>& c;
+    ~Wipe() {
+      for (auto& [_, v] : c) {
+        if (v) WipeString(&*v);
+      }
+    }
+  } wipe{cache};
   auto read = [&](const std::string& option, const std::string& path, PortFiles& pf,
                   std::optional<std::string>& into) -> Status {
     if (path.empty()) return OkStatus();
@@ -234,7 +243,17 @@ void ReadNodeFiles(NodeHost& host, const NodeModel& n, const std::string& flavor
     auto it = cache.find(path);
     if (it == cache.end()) {
       auto r = host.ReadFile(path);
-      if (!r.ok()) return r.status();
+      if (!r.ok()) {
+        // A lost connection ends the node's reading; a file pxc may not
+        // read (a key without sudo) is a problem of that file only.
+        const StatusCode c = r.status().code();
+        if (c == StatusCode::kUnavailable || c == StatusCode::kDeadlineExceeded) {
+          return r.status();
+        }
+        pf.missing.push_back(option + " names " + path +
+                             ", which pxc cannot read: " + r.status().message() + ".");
+        return OkStatus();
+      }
       it = cache.emplace(path, *r).first;
     }
     if (!it->second) {
@@ -268,9 +287,6 @@ void ReadNodeFiles(NodeHost& host, const NodeModel& n, const std::string& flavor
       out.error = st.message();
       return;
     }
-  }
-  for (auto& [_, v] : cache) {
-    if (v) WipeString(&*v);
   }
   out.ok = true;
 }
