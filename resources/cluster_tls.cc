@@ -416,7 +416,9 @@ ClusterTlsDataSource::ClusterTlsDataSource(NodeConnector connector)
       "Each read opens two connections to every node's MySQL port that end after the TLS "
       "handshake, before any login. On a server that resolves client host names (no "
       "`skip_name_resolve`) MySQL counts such connections toward `max_connect_errors` until "
-      "the next successful login from the same address resets the count.";
+      "the next successful login from the same address resets the count. The server logs them "
+      "(MariaDB: \"Aborted connection ... closed normally without authentication\"), and "
+      "Galera logs the probes of its port (\"peer did not return a certificate\").";
   auto& a = schema_.block.attributes;
   a.push_back(OptionalComputedAttr("warn_days", Type::Number())
                   .Default(Value::Num(schema::Number(int64_t{30})))
