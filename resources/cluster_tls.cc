@@ -29,6 +29,9 @@ constexpr int kDefaultGaleraPort = 4567;
 // Longer than the 750 ms a Galera node with socket.dynamic waits for a
 // ClientHello before it speaks plain (galerautils AsioDynamicStreamEngine).
 constexpr std::chrono::milliseconds kPlainWait{1100};
+// Another read of the same node within this time (two data sources over
+// the same nodes in one plan) uses the same plain-Galera probe.
+constexpr std::chrono::milliseconds kPlainReuse{5000};
 
 struct NodeModel {
   std::string name, host, config_file;
@@ -557,7 +560,9 @@ void ClusterTlsDataSource::Read(const schema::ProviderContext& provider, const V
     spawn([&w, my] { w.mysql.tls13 = ProbeTls(my, Preamble::kMysqlStartTls, TlsVersion::kTls13); });
     spawn([&w, gal] { w.galera.tls12 = ProbeTls(gal, Preamble::kNone, TlsVersion::kTls12); });
     spawn([&w, gal] { w.galera.tls13 = ProbeTls(gal, Preamble::kNone, TlsVersion::kTls13); });
-    spawn([&w, gal] { w.galera.plain = tlsprobe::ProbePlainGalera(gal, kPlainWait); });
+    spawn([&w, gal] {
+      w.galera.plain = tlsprobe::SharedProbePlainGalera(gal, kPlainWait, kPlainReuse);
+    });
     if (targets[i]) {
       const SshTarget* target = &*targets[i];
       spawn([this, &w, &n, target, flavor = m.flavor] {

@@ -14,7 +14,11 @@
 
 #include <cerrno>
 #include <cstring>
+#include <future>
+#include <map>
 #include <memory>
+#include <mutex>
+#include <optional>
 
 #include "resources/tlsprobe/mysql_starttls.h"
 
@@ -350,6 +354,32 @@ StatusOr<PlainAnswer> ProbePlainGalera(const Endpoint& ep, std::chrono::millisec
   ssize_t got = recv(sock.fd(), buf, sizeof buf, MSG_DONTWAIT);
   if (got <= 0) return PlainAnswer::kClosed;
   return ClassifyFirstBytes(std::string_view(buf, static_cast<std::size_t>(got)));
+}
+
+StatusOr<PlainAnswer> SharedProbePlainGalera(const Endpoint& ep, std::chrono::milliseconds wait,
+                                             std::chrono::milliseconds reuse) {
+  struct Flight {
+    std::shared_future<StatusOr<PlainAnswer>> answer;
+    Clock::time_point started;
+  };
+  static std::mutex mu;
+  static std::map<std::string, Flight> flights;
+  const std::string key = Where(ep);
+  std::promise<StatusOr<PlainAnswer>> mine;
+  std::optional<std::shared_future<StatusOr<PlainAnswer>>> joined;
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    auto it = flights.find(key);
+    if (it != flights.end() && Clock::now() - it->second.started < reuse) {
+      joined = it->second.answer;
+    } else {
+      flights[key] = Flight{mine.get_future().share(), Clock::now()};
+    }
+  }
+  if (joined) return joined->get();
+  StatusOr<PlainAnswer> out = ProbePlainGalera(ep, wait);
+  mine.set_value(out);
+  return out;
 }
 
 }  // namespace pxc::resources::tlsprobe

@@ -86,4 +86,14 @@ PlainAnswer ClassifyFirstBytes(std::string_view bytes);
 // reached.
 StatusOr<PlainAnswer> ProbePlainGalera(const Endpoint& ep, std::chrono::milliseconds wait);
 
+// ProbePlainGalera shared within the process. A Galera node with
+// socket.dynamic handles silent peers one after the other: its network
+// thread polls 750 ms for each (measured: three silent connections at once
+// were all answered after 2254 ms), so two reads of the same node at the
+// same time (two data sources in one plan) would each push the other past
+// its wait. A probe of the same host and port already running is joined,
+// and an answer is reused for `reuse` after its probe started.
+StatusOr<PlainAnswer> SharedProbePlainGalera(const Endpoint& ep, std::chrono::milliseconds wait,
+                                             std::chrono::milliseconds reuse);
+
 }  // namespace pxc::resources::tlsprobe

@@ -7,7 +7,11 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <functional>
+#include <future>
+#include <mutex>
+#include <vector>
 
 #include "resources/pki/x509.h"
 #include "resources/tlsprobe/mysql_starttls.h"
@@ -122,6 +126,42 @@ TEST(TlsProbe, PlainProbeTellsHowTheServerAnswersSilence) {
     ASSERT_TRUE(r.ok()) << c.name << ": " << r.status().message();
     EXPECT_EQ(PlainAnswerName(*r), PlainAnswerName(c.want)) << c.name;
   }
+}
+
+TEST(TlsProbe, SharedPlainProbeJoinsOneInFlight) {
+  // A server that, like Galera with socket.dynamic, answers silent peers one
+  // after the other, 300 ms each: two probes at once would take 600 ms.
+  std::mutex one_at_a_time;
+  std::atomic<int> connections{0};
+  Server s([&](int fd) {
+    ++connections;
+    std::lock_guard<std::mutex> lock(one_at_a_time);
+    usleep(300 * 1000);
+    send(fd, "\x01\x00gcomm", 7, MSG_NOSIGNAL);
+    usleep(100 * 1000);
+  });
+  std::vector<std::future<StatusOr<PlainAnswer>>> probes;
+  for (int i = 0; i < 3; ++i) {
+    probes.push_back(std::async(std::launch::async, [&] {
+      return SharedProbePlainGalera(s.At(), std::chrono::milliseconds(450),
+                                    std::chrono::milliseconds(2000));
+    }));
+  }
+  for (auto& p : probes) {
+    auto r = p.get();
+    ASSERT_TRUE(r.ok()) << r.status().message();
+    EXPECT_EQ(PlainAnswerName(*r), "plain");
+  }
+  EXPECT_EQ(connections.load(), 1);
+  // Within `reuse` the answer is reused; after it, the node is asked again.
+  EXPECT_TRUE(SharedProbePlainGalera(s.At(), std::chrono::milliseconds(450),
+                                     std::chrono::milliseconds(2000))
+                  .ok());
+  EXPECT_EQ(connections.load(), 1);
+  EXPECT_TRUE(
+      SharedProbePlainGalera(s.At(), std::chrono::milliseconds(450), std::chrono::milliseconds(0))
+          .ok());
+  EXPECT_EQ(connections.load(), 2);
 }
 
 TEST(TlsProbe, ClassifyFirstBytes) {

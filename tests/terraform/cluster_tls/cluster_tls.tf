@@ -21,6 +21,11 @@ check "cluster_tls" {
   }
 
   assert {
+    condition     = length(data.pxc_cluster_tls.nodes.problems) == 0
+    error_message = join(" ", data.pxc_cluster_tls.nodes.problems)
+  }
+
+  assert {
     condition     = data.pxc_cluster_tls.nodes.consistent
     error_message = "Cluster TLS is not consistent: ${join(" ", data.pxc_cluster_tls.nodes.problems)}"
   }
