@@ -132,11 +132,12 @@ expect_in "problems: pxc2 on both ports" "$(report problems)" \
   "pxc2: the certificate served on MySQL port 3306 (serial $short_serial)" \
   "pxc2: the certificate served on Galera port 4567 (serial $short_serial)"
 expect_in "report: min_days_left 4" "$(report summary)" "min_days_left=4"
-node_ssh 10.77.0.12 'cat /root/cert.orig > /etc/mysql/certs/pxc2-cert.pem && cat /root/key.orig > /etc/mysql/certs/pxc2-key.pem'
-# FLUSH SSL reloaded Galera's certificate the first time but once left the
-# 5-day one on 4567 (the data source said so); socket.ssl_reload as well.
-node_sql 10.77.0.12 "FLUSH SSL; SET GLOBAL wsrep_provider_options='socket.ssl_reload=1'"
-healthy "pxc2's certificate put back and reloaded"
+# Put back with a restart: FLUSH SSL (and socket.ssl_reload=1 after it)
+# reloaded mysqld's certificate but left the 5-day one on 4567 on the test
+# bed (seen three runs in a row, with openssl s_client too), although the
+# first FLUSH SSL had loaded it on both ports.
+node_ssh 10.77.0.12 'cat /root/cert.orig > /etc/mysql/certs/pxc2-cert.pem && cat /root/key.orig > /etc/mysql/certs/pxc2-key.pem && service mysql restart' >"$TF_LOGS/pxc2-restart.log" 2>&1
+healthy "pxc2's certificate put back, pxc2 restarted"
 
 step "pxc2: restarted with socket.dynamic=yes (Galera accepts plain peers)"
 node_ssh 10.77.0.12 'cp -p /etc/mysql/my.cnf /root/my.cnf.orig && sed -i "/^wsrep_provider_options/ s/\"\$/;socket.dynamic=yes\"/" /etc/mysql/my.cnf && grep -c "socket.dynamic=yes" /etc/mysql/my.cnf && service mysql restart' >"$TF_LOGS/dynamic-restart.log" 2>&1
