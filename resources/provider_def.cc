@@ -5,6 +5,7 @@
 #include "resources/client_cert.h"
 #include "resources/cluster_restart.h"
 #include "resources/cluster_status.h"
+#include "resources/cluster_tls.h"
 #include "resources/mysql/mysql_settings.h"
 #include "resources/node_cert.h"
 #include "resources/node_tls_config.h"
@@ -60,6 +61,7 @@ std::vector<std::shared_ptr<const schema::Resource>> AllResources() {
 std::vector<std::shared_ptr<const schema::DataSource>> AllDataSources() {
   static const std::vector<std::shared_ptr<const schema::DataSource>> kAll = {
       std::make_shared<ClusterStatusDataSource>(),
+      std::make_shared<ClusterTlsDataSource>(),
   };
   return kAll;
 }
