@@ -203,7 +203,9 @@ def released_log(logf):
         for line in f:
             if "plugin server stopped" in line:
                 m = RELEASED_RE.search(line)
-                out.append(m.group(1).strip() if m else "")
+                ms = re.search(r"release_ms=([0-9.]+)", line)
+                out.append((m.group(1).strip() if m else "") +
+                           ("; release_ms=%s" % ms.group(1) if m and ms else ""))
     return out
 
 
