@@ -203,9 +203,12 @@ def released_log(logf):
         for line in f:
             if "plugin server stopped" in line:
                 m = RELEASED_RE.search(line)
-                ms = re.search(r"release_ms=([0-9.]+)", line)
-                out.append((m.group(1).strip() if m else "") +
-                           ("; release_ms=%s" % ms.group(1) if m and ms else ""))
+                extra = ""
+                for field in ("release_ms", "release_wait_ms"):
+                    f = re.search(r"\b%s=([0-9.]+)" % field, line)
+                    if m and f:
+                        extra += "; %s=%s" % (field, f.group(1))
+                out.append((m.group(1).strip() if m else "") + extra)
     return out
 
 
