@@ -100,9 +100,12 @@ class Galera3Options : public ::testing::Test {
              ShellQuote("gmcast.listen_addr=tcp://" + me + ":" + port +
                         "; pc.wait_prim_timeout=PT2S; " + options);
     };
-    // Each in its own working directory (garbd keeps its state there).
+    // Each in its own working directory (garbd keeps its state there). The
+    // second starts half a second after the first: started together, the
+    // two once made the same time-based node UUID and the handshake ended
+    // in "duplicate uuid" instead of the TLS handshake and no primary view.
     return Sh("cd " + ShellQuote(dir_) + " && mkdir -p a b && { cd b && " +
-              cmd("127.0.0.2", "127.0.0.1") + " > ../b.log 2>&1 & } ; cd a && " +
+              cmd("127.0.0.2", "127.0.0.1") + " > ../b.log 2>&1 & } ; sleep 0.5; cd a && " +
               cmd("127.0.0.1", "127.0.0.2") + "; rc=$?; wait; cat ../b.log; exit $rc");
   }
 
