@@ -6,6 +6,7 @@
 #include "resources/cluster_status.h"
 #include "resources/mysql/mysql_settings.h"
 #include "resources/node_cert.h"
+#include "resources/node_key.h"
 #include "resources/node_tls_config.h"
 #include "resources/remote/ssh_settings.h"
 #include "resources/ssl_user.h"
@@ -49,6 +50,7 @@ std::vector<std::shared_ptr<const schema::Resource>> AllResources() {
   static const std::vector<std::shared_ptr<const schema::Resource>> kAll = {
       std::make_shared<CaResource>(),
       std::make_shared<NodeCertResource>(),
+      std::make_shared<NodeKeyResource>(),
       std::make_shared<NodeTlsConfigResource>(),
       std::make_shared<ClusterRestartResource>(),
       std::make_shared<SslUserResource>(),
