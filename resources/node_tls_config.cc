@@ -229,18 +229,20 @@ NodeTlsConfigResource::NodeTlsConfigResource(NodeConnector connector)
                                 "writes the current `key_pem_wo` to the node again. Required "
                                 "with `key_pem_wo`."));
   attrs.push_back(
-      OptionalComputedAttr("key_on_node", Type::Bool())
-          .Default(Value::Bool(false))
-          .Describe("The key is already on the node as `<cert_dir>/<key_file>` (made there by "
-                    "`pxc_node_key`, or by hand) and no key attribute is given: pxc deploys the "
-                    "certificate and CA next to it and points the configuration at it, and "
-                    "never writes, changes or removes the key. Before anything is written, "
-                    "apply checks on the node (with its `openssl`, so the key never leaves it) "
-                    "that it is the key of `cert_pem`, with `key_mode`, `owner` and `group`; "
-                    "otherwise a diagnostic says what differs. Drift (key missing, another "
-                    "key, mode or owner) is read from the node and shown in `files` as the "
-                    "public key's digest with mode and owner (nothing secret). Conflicts with "
-                    "`key_pem`, `key_pem_wo` and `key_pem_wo_version`; requires `cert_pem`."));
+      OptionalAttr("key_on_node", Type::Bool())
+          .Describe(
+              "`true`: the key is already on the node as `<cert_dir>/<key_file>` (made there by "
+              "`pxc_node_key`, or by hand) and no key attribute is given: pxc deploys the "
+              "certificate and CA next to it and points the configuration at it, and "
+              "never writes, changes or removes the key. Before anything is written, "
+              "apply checks on the node (with its `openssl`, so the key never leaves it) "
+              "that it is the key of `cert_pem`, with `key_mode`, `owner` and `group`; "
+              "otherwise a diagnostic says what differs. Drift (key missing, another "
+              "key, mode or owner) is read from the node and shown in `files` as the "
+              "public key's digest with mode and owner (nothing secret). Conflicts with "
+              "`key_pem`, `key_pem_wo` and `key_pem_wo_version`; requires `cert_pem`. Unset or "
+              "`false`: the key comes from `key_pem` or "
+              "`key_pem_wo` (role `server`)."));
   attrs.push_back(
       OptionalComputedAttr("cert_dir", Type::String())
           .Default(Value::String("/etc/mysql/certs"))

@@ -421,3 +421,34 @@ TEST_F(NodeKeyTest, TlsConfigKeyOnNodeConflictsWithKeyAttributes) {
 
 }  // namespace
 }  // namespace pxc::resources
+
+namespace pxc::resources {
+namespace {
+
+TEST(NodeKeyValidate, RefusesWhatWouldEndBadlyOnTheNode) {
+  NodeKeyResource r;
+  const schema::Type t = r.GetSchema().ImpliedType();
+  auto diags_for = [&](std::map<std::string, Value> attrs) {
+    attrs.emplace("host", Value::String("10.0.0.1"));
+    attrs.emplace("name", Value::String("pxc1"));
+    schema::Diagnostics d;
+    r.ValidateConfig(*Value::ObjectOf(t, attrs), d);
+    return Diags(d);
+  };
+  EXPECT_EQ(diags_for({}), "");
+  EXPECT_NE(diags_for({{"key_mode", Value::String("0644")}}).find("Invalid File Mode"),
+            std::string::npos);
+  EXPECT_NE(diags_for({{"cert_dir", Value::String("/etc/mysql")}}).find("System Directory"),
+            std::string::npos);
+  EXPECT_NE(diags_for({{"cert_dir", Value::String("certs")}}).find("Invalid cert_dir"),
+            std::string::npos);
+  EXPECT_NE(diags_for({{"name", Value::String("../../root/x")}}).find("Invalid File Name"),
+            std::string::npos);
+  EXPECT_NE(diags_for({{"common_name", Value::String("a/CN=b")}}).find("Invalid Common Name"),
+            std::string::npos);
+  EXPECT_NE(diags_for({{"owner", Value::String("my sql")}}).find("Invalid Account Name"),
+            std::string::npos);
+}
+
+}  // namespace
+}  // namespace pxc::resources
