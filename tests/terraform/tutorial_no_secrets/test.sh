@@ -8,7 +8,9 @@ TF_NEEDS_LAB=1
 # node's own key, 3306), ssluser refused without TLS, the final check's
 # wsrep_local_state_uuid and cipher; each node key 0600 mysql:mysql on its
 # own node only; an empty re-plan (saved, shown with show -json); drift of a
-# key's mode seen from the node and repaired; the secrets scan
+# key's mode seen from the node and repaired; `terraform apply -replace` of
+# the node certificates (same keys) reloaded without a restart
+# (steps/rotate.tf); the secrets scan
 # (tests/security/secrets_scan.py) over the state, the saved plan and its
 # show -json rendering, Terraform's trace log and every command's output,
 # for the node keys (copied off the nodes by the test itself, as root over
@@ -109,6 +111,48 @@ expect_eq "pxc2's key is the same key" "$(node_ssh 10.77.0.12 cat /etc/mysql/cer
   "$(sha256sum <"$secrets/pxc2.key")"
 tf_plan_empty
 
+step "rotation: terraform apply -replace of the node certificates (same keys), reloaded without a restart"
+uptimes() {
+  local ip
+  for ip in "${NODE_IPS[@]}"; do node_sql "$ip" "SHOW GLOBAL STATUS LIKE 'Uptime'" | cut -f2; done
+}
+# Fingerprints of the certificates served on <port> (4567 Galera, 3306
+# MySQL), one line per node.
+served() {
+  local ip
+  for ip in "${NODE_IPS[@]}"; do
+    if [[ $1 == 3306 ]]; then
+      (sleep 1) | timeout 10 openssl s_client -starttls mysql -connect "$ip:3306" -CAfile "$TF_WORK/ca.pem" 2>/dev/null
+    else
+      (sleep 1) | timeout 10 openssl s_client -connect "$ip:4567" -CAfile "$TF_WORK/ca.pem" 2>/dev/null
+    fi | openssl x509 -noout -fingerprint -sha256
+  done
+}
+before_4567=$(served 4567)
+before_3306=$(served 3306)
+before_uptime=$(uptimes)
+expect_eq "3 certificates served on 4567 and on 3306" "$(wc -l <<<"$before_4567") $(wc -l <<<"$before_3306")" "3 3"
+keys_before=$(for n in 1 2 3; do node_ssh "10.77.0.1$n" sha256sum "/etc/mysql/certs/pxc$n-key.pem"; done)
+cp "$TF_SCENARIO_DIR/steps/rotate.tf" "$TF_SCENARIO_DIR/steps/main_override.tf" "$TF_CFG/"
+tf_apply "new node certificates for the same keys, reloaded" \
+  -replace='pxc_node_cert.node["pxc1"]' -replace='pxc_node_cert.node["pxc2"]' -replace='pxc_node_cert.node["pxc3"]' >/dev/null
+expect_in "Terraform's plan and summary" "$TF_OUT" '# pxc_node_cert.node["pxc2"] will be replaced, as requested' \
+  '# pxc_node_tls_config.node["pxc2"] will be updated in-place' '# pxc_cluster_restart.rotate will be created' \
+  "Apply complete! Resources: 4 added, 3 changed, 3 destroyed."
+expect_not_in "neither the keys nor the full restart are touched" "$TF_OUT" "pxc_cluster_restart.tls will" \
+  "pxc_node_key.node"
+after_4567=$(served 4567)
+after_3306=$(served 3306)
+files=$(for n in 1 2 3; do node_ssh "10.77.0.1$n" cat "/etc/mysql/certs/pxc$n-cert.pem" | openssl x509 -noout -fingerprint -sha256; done)
+expect_eq "Galera serves the new certificates" "$after_4567" "$files"
+expect_eq "mysqld serves the new certificates" "$after_3306" "$files"
+check "the served certificates changed" test "$before_4567" != "$after_4567" -a "$before_3306" != "$after_3306"
+now=$(uptimes)
+expect_eq "no node restarted (uptime $(tr '\n' ' ' <<<"$before_uptime")-> $(tr '\n' ' ' <<<"$now"))" \
+  "$(paste <(echo "$before_uptime") <(echo "$now") | awk '{ print ($2 >= $1) ? "kept" : "RESTARTED" }' | sort -u)" kept
+expect_eq "the same keys on the nodes" "$(for n in 1 2 3; do node_ssh "10.77.0.1$n" sha256sum "/etc/mysql/certs/pxc$n-key.pem"; done)" "$keys_before"
+tf_plan_empty
+
 step "secrets scan: no node key, no password in the state, the saved plan, show -json, the trace log, any output"
 unset TF_LOG TF_LOG_PATH
 wo=()
@@ -132,7 +176,7 @@ expect_eq "no SHA-256 of a node key's PEM file anywhere either" "${hits[*]}" ""
 step "terraform destroy"
 tf destroy -auto-approve -no-color -input=false
 tf_summary
-expect_in "terraform destroy" "$TF_OUT" "Destroy complete! Resources: 12 destroyed."
+expect_in "terraform destroy" "$TF_OUT" "Destroy complete! Resources: 13 destroyed."
 expect_in "ssluser is gone" "$(mariadb -h 10.77.0.10 -P 3306 -u ssluser -p"$TF_VAR_ssluser_password" --ssl --ssl-ca "$TF_WORK/ca.pem" -e 'SELECT 1' 2>&1)" "1045"
 expect_destroyed_clean
 left=$(for n in 1 2 3; do node_ssh "10.77.0.1$n" "test -e /etc/mysql/certs && echo pxc$n: /etc/mysql/certs left"; done)
