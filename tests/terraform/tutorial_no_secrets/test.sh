@@ -70,8 +70,8 @@ expect_in "ssluser without TLS is refused" "$out" "1045"
 step "the node keys: 0600 mysql:mysql, each on its own node only, none in the state"
 (umask 077 && for n in 1 2 3; do node_ssh "10.77.0.1$n" cat "/etc/mysql/certs/pxc$n-key.pem" >"$secrets/pxc$n.key"; done)
 for n in 1 2 3; do
-  out=$(node_ssh "10.77.0.1$n" "stat -c '%a %U:%G' /etc/mysql/certs/pxc$n-key.pem; ls /etc/mysql/certs")
-  expect_eq "pxc$n: its key is 0600 mysql:mysql; no other node's key there" "$(tr '\n' ' ' <<<"$out")" \
+  out=$(node_ssh "10.77.0.1$n" "stat -c '%a %U:%G' /etc/mysql/certs/pxc$n-key.pem; ls -A /etc/mysql/certs")
+  expect_eq "pxc$n: its key is 0600 mysql:mysql; no other node's key, no temporary file there" "$(tr '\n' ' ' <<<"$out")" \
     "600 mysql:mysql ca-cert.pem pxc$n-cert.pem pxc$n-key.pem "
   pub=$(openssl pkey -in "$secrets/pxc$n.key" -pubout 2>/dev/null)
   expect_eq "pxc$n: the key on the node is the one pxc_node_key reports" "$pub" \
