@@ -192,6 +192,15 @@ trap - EXIT
   return s;
 }
 
+std::string NodeKeyRequestScript(const std::string& key_path, const std::string& subject,
+                                 bool ed25519) {
+  std::string s;
+  s.append(Assign("k", key_path)).append(Assign("s", subject));
+  s.append(ed25519 ? "openssl req -new -key \"$k\" -subj \"$s\"\n"
+                   : "openssl req -new -sha256 -key \"$k\" -subj \"$s\"\n");
+  return s;
+}
+
 std::string NodeKeyRepairScript(const std::string& key_path, const std::string& owner_group,
                                 const std::string& mode) {
   std::string s;
@@ -405,8 +414,9 @@ void NodeKeyResource::Create(schema::ApplyContext& ctx) const {
         "Key File Already Exists",
         path + " already exists on " + model->name + " (" + model->host +
             "). pxc_node_key makes a new key and never overwrites a file it did not make: move "
-            "that file away (or set key_file to another name) and apply again. Nothing was "
-            "changed on the node.",
+            "that file away (or set key_file to another name) and apply again, or adopt that "
+            "key with terraform import (ID \"" +
+            model->host + ":" + path + "\"). Nothing was changed on the node.",
         at_file);
   }
   bool made_dir = false;
@@ -499,6 +509,87 @@ void NodeKeyResource::Create(schema::ApplyContext& ctx) const {
   ctx.private_data = dir->created ? std::string("{\"") + kCreatedDir + "\":true}" : "{}";
 }
 
+namespace {
+
+// Read of an imported key (no public key in state yet): what the node has,
+// and a request for it made there.
+void ReadImported(schema::ReadContext& ctx, const NodeKeyModel& model, NodeHost& node,
+                  const KeyFileProbe& probe) {
+  const auto at = AttributePath::Root("key_file");
+  if (probe.kind != KeyFileProbe::Kind::kKey) {
+    return ctx.diags.AddError("Not a Key File",
+                              model.Path() + " on " + model.name + " is " + StatusOf(probe, {}) +
+                                  ": there is no key to import.",
+                              at);
+  }
+  const PublicKey& pub = *probe.public_key;
+  const KeySpec& spec = pub.Spec();
+  const bool ed25519 = spec.algorithm == KeyAlgorithm::kEd25519;
+  auto run = node.Exec(NodeKeyRequestScript(model.Path(), "/CN=" + model.common_name, ed25519));
+  if (!run.ok() || run->exit_status != 0) {
+    return ctx.diags.AddError("Cannot Make a Request for the Imported Key",
+                              "openssl req on " + model.name + " failed: " +
+                                  (run.ok() ? Tail(run->stderr_text) : run.status().message()),
+                              at);
+  }
+  auto csr = CertificateRequest::FromPem(ExtractPem(run->stdout_text, "CERTIFICATE REQUEST"));
+  if (!csr.ok() || !csr->GetPublicKey().Equals(pub)) {
+    return ctx.diags.AddError("Cannot Make a Request for the Imported Key",
+                              "The request openssl made on " + model.name +
+                                  " is not usable or not for the key at " + model.Path() + ".",
+                              at);
+  }
+  auto pub_pem = pub.ToPem();
+  auto csr_pem = csr->ToPem();
+  if (!pub_pem.ok() || !csr_pem.ok()) {
+    return ctx.diags.AddError("Cannot Encode the Public Key",
+                              (pub_pem.ok() ? csr_pem.status() : pub_pem.status()).message());
+  }
+  // The key settings as the key is (the defaults where they do not apply,
+  // as a configuration that leaves them unset plans them), and the file's
+  // owner and mode as they are.
+  ctx.new_state =
+      ctx.current.WithAttr("public_key_pem", Value::String(*pub_pem))
+          .WithAttr("cert_request_pem", Value::String(*csr_pem))
+          .WithAttr("key_algorithm", Value::String(std::string(KeyAlgorithmName(spec.algorithm))))
+          .WithAttr("rsa_bits", Value::Num(static_cast<int64_t>(
+                                    spec.algorithm == KeyAlgorithm::kRsa ? spec.rsa_bits : 2048)))
+          .WithAttr(
+              "ecdsa_curve",
+              Value::String(spec.algorithm == KeyAlgorithm::kEcdsa ? spec.ecdsa_curve : "P256"))
+          .WithAttr("owner", Value::String(probe.stat.owner))
+          .WithAttr("group", Value::String(probe.stat.group))
+          .WithAttr("key_mode", Value::String(FormatFileMode(probe.stat.mode)))
+          .WithAttr("key_status", Value::String(ModeOwner(probe.stat)));
+}
+
+}  // namespace
+
+void NodeKeyResource::ImportState(schema::ImportContext& ctx) const {
+  auto sep = ctx.id.find(":/");
+  std::string host = sep == std::string::npos ? "" : ctx.id.substr(0, sep);
+  auto path = NormalizeAbsolutePath(sep == std::string::npos ? "" : ctx.id.substr(sep + 1));
+  if (host.empty() || !path.ok() || *path == "/") {
+    return ctx.diags.AddError("Invalid Import ID",
+                              "Import a key with the ID \"<host>:<key path>\", for example "
+                              "\"10.0.0.11:/etc/mysql/certs/pxc1-key.pem\", got \"" +
+                                  ctx.id + "\".");
+  }
+  const std::string dir = ParentDirectory(*path);
+  const std::string file = path->substr(dir == "/" ? 1 : dir.size() + 1);
+  std::string name = file;
+  if (name.size() > 8 && name.ends_with("-key.pem")) name.resize(name.size() - 8);
+  auto obj = Value::ObjectOf(schema_.ImpliedType(), {{"host", Value::String(host)},
+                                                     {"name", Value::String(name)},
+                                                     {"common_name", Value::String(name)},
+                                                     {"cert_dir", Value::String(dir)},
+                                                     {"key_file", Value::String(file)},
+                                                     {"key_path", Value::String(*path)},
+                                                     {"id", Value::String(host + ":" + *path)}});
+  if (!obj.ok()) return ctx.diags.AddStatus(obj.status(), "Internal Provider Error");
+  ctx.state = *obj;
+}
+
 void NodeKeyResource::Read(schema::ReadContext& ctx) const {
   ctx.new_state = ctx.current;
   auto model = ModelFrom(ctx.current, schema_.block);
@@ -520,6 +611,9 @@ void NodeKeyResource::Read(schema::ReadContext& ctx) const {
     // The key is gone: plan a new one (and so a new request and certificate).
     ctx.new_state = Value::Null(ctx.current.type());
     return;
+  }
+  if (ctx.current.GetAttr("public_key_pem").IsNull()) {
+    return ReadImported(ctx, *model, **connected, *probe);
   }
   std::optional<PublicKey> expected;
   if (auto pem = ctx.current.GetString("public_key_pem")) {

@@ -27,6 +27,10 @@ class NodeKeyResource final : public schema::Resource {
   void Read(schema::ReadContext& ctx) const override;
   void Update(schema::ApplyContext& ctx) const override;
   void Delete(schema::ApplyContext& ctx) const override;
+  // ID "<host>:<key path>", e.g. "10.0.0.11:/etc/mysql/certs/pxc1-key.pem":
+  // a key already on the node. Read then takes its public key, algorithm,
+  // owner and mode from the node and makes a request for it there.
+  void ImportState(schema::ImportContext& ctx) const override;
 
  private:
   schema::Schema schema_;
@@ -42,6 +46,10 @@ std::string NodeKeyCreateScript(const std::string& key_path, const std::string& 
                                 const std::string& owner_group, const std::string& mode,
                                 const std::string& algorithm, int rsa_bits,
                                 const std::string& curve, const std::string& subject);
+// The script that makes a certificate request for the key at k with
+// subject s (as above), on the node: an imported key's request.
+std::string NodeKeyRequestScript(const std::string& key_path, const std::string& subject,
+                                 bool ed25519);
 // The script that gives the key file back its owner and mode (k, o, m as
 // above).
 std::string NodeKeyRepairScript(const std::string& key_path, const std::string& owner_group,

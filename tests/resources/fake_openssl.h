@@ -1,11 +1,10 @@
 // A stand-in for the node's `openssl` on a MemHost, for the unit tests of
 // pxc_node_key and of pxc_node_tls_config with key_on_node: it answers the
 // commands those resources run (the key-making script, the owner/mode
-// repair, `openssl pkey -pubout -in <path>`) with real keys and requests made
-// by the PKI library, reading and writing the MemHost's files as the node's
-// openssl would. Anything else is "command not found" (exit 127), as on a
-// node without the tool. The scripts themselves run on real nodes in the
-// real-CLI tests (tests/terraform/tutorial_no_secrets).
+// repair, a request for an imported key, `openssl pkey -pubout -in <path>`) with real keys and
+// requests made by the PKI library, reading and writing the MemHost's files as the node's openssl
+// would. Anything else is "command not found" (exit 127), as on a node without the tool. The
+// scripts themselves run on real nodes in the real-CLI tests (tests/terraform/tutorial_no_secrets).
 #pragma once
 
 #include <optional>
@@ -55,6 +54,21 @@ inline void InstallFakeOpenSsl(MemHost* host, FakeOpenSsl* fake) {
       return r;
     }
     auto k = ScriptVar(cmd, "k");
+    if (k && cmd.find("openssl req") != std::string::npos &&
+        cmd.find("openssl genpkey") == std::string::npos) {
+      // A request for the key at k.
+      const MemHost::Entry* e = host->Find(*k);
+      auto key = e ? PrivateKey::FromPem(e->content) : StatusOr<PrivateKey>(NotFoundError(*k));
+      if (!key.ok()) {
+        r.exit_status = 1;
+        r.stderr_text = "Could not read private key from " + *k + "\n";
+        return r;
+      }
+      DistinguishedName dn;
+      dn.common_name = ScriptVar(cmd, "s").value_or("/CN=x").substr(4);
+      r.stdout_text = *CertificateRequest::Create(*key, dn)->ToPem();
+      return r;
+    }
     auto o = ScriptVar(cmd, "o");
     auto m = ScriptVar(cmd, "m");
     if (!k || !o || !m) return std::nullopt;

@@ -326,6 +326,42 @@ TEST_F(NodeKeyTest, UnsafeCertDirIsRefused) {
   EXPECT_EQ(openssl_.keys_made, 0);
 }
 
+TEST_F(NodeKeyTest, ImportTakesAKeyAlreadyOnTheNode) {
+  node_.PutDirectory("/etc/mysql/certs", 0750, "root", "mysql");
+  KeySpec spec;
+  spec.algorithm = KeyAlgorithm::kEcdsa;
+  spec.ecdsa_curve = "P384";
+  auto key = PrivateKey::Generate(spec);
+  node_.PutFile(kKeyPath, *key->ToPem(), 0600, "mysql", "mysql");
+  auto imported = core_.ImportResourceState(kKeyType, std::string("10.0.0.1:") + kKeyPath);
+  ASSERT_FALSE(imported.diags.HasError()) << Diags(imported.diags);
+  ASSERT_EQ(imported.objects.size(), 1u);
+  // The test provider has no ssh block: the connection settings the
+  // configuration will give.
+  auto read = Read(kKeyType,
+                   imported.objects[0]
+                       .state.WithAttr("ssh_insecure_ignore_host_key", Value::Bool(true))
+                       .WithAttr("ssh_password", Value::String("pw")),
+                   imported.objects[0].private_data);
+  ASSERT_FALSE(read.diags.HasError()) << Diags(read.diags);
+  const Value& st = read.new_state;
+  EXPECT_TRUE(key->MatchesPublicKey(*PublicKey::FromPem(*st.GetString("public_key_pem"))));
+  auto csr = CertificateRequest::FromPem(*st.GetString("cert_request_pem"));
+  ASSERT_TRUE(csr.ok());
+  EXPECT_TRUE(key->MatchesPublicKey(csr->GetPublicKey()));
+  EXPECT_EQ(*st.GetString("key_algorithm"), "ECDSA");
+  EXPECT_EQ(*st.GetString("ecdsa_curve"), "P384");
+  // The configuration that describes it plans no change.
+  auto config = KeyConfig({{"ecdsa_curve", Value::String("P384")}});
+  auto plan = Plan(kKeyType, st, config, read.private_data);
+  ASSERT_FALSE(plan.diags.HasError()) << Diags(plan.diags);
+  EXPECT_TRUE(plan.requires_replace.empty());
+  EXPECT_EQ(openssl_.keys_made, 0);
+
+  auto bad = core_.ImportResourceState(kKeyType, "pxc1-key.pem");
+  EXPECT_NE(Diags(bad.diags).find("Invalid Import ID"), std::string::npos);
+}
+
 // pxc_node_tls_config with key_on_node = true: no key attribute at all.
 TEST_F(NodeKeyTest, TlsConfigDeploysNextToTheKeyOnTheNodeAndLeavesIt) {
   auto key = Apply(kKeyType, Value::Null(key_type_), KeyConfig(), &key_priv_);
