@@ -177,7 +177,7 @@ if [ -e "$k" ] || [ -L "$k" ]; then echo "pxc: $k already exists" >&2; exit 3; f
 t=$(mktemp "$d/.pxc-key.XXXXXX")
 trap 'rm -f "$t"' EXIT
 case $a in
-  RSA) openssl genpkey -algorithm RSA -pkeyopt "rsa_keygen_bits:$b" -out "$t" 2>/dev/null || openssl genpkey -algorithm RSA -pkeyopt "rsa_keygen_bits:$b" -out "$t" ;;
+  RSA) openssl genpkey -algorithm RSA -pkeyopt "rsa_keygen_bits:$b" -out "$t" ;;
   EC) openssl genpkey -algorithm EC -pkeyopt "ec_paramgen_curve:$c" -pkeyopt ec_param_enc:named_curve -out "$t" ;;
   *) openssl genpkey -algorithm "$a" -out "$t" ;;
 esac
