@@ -1,6 +1,7 @@
 #include "resources/provider_def.h"
 
 #include "resources/ca.h"
+#include "resources/ca_key.h"
 #include "resources/client_cert.h"
 #include "resources/cluster_restart.h"
 #include "resources/cluster_status.h"
@@ -68,6 +69,7 @@ std::vector<std::shared_ptr<const schema::DataSource>> AllDataSources() {
 std::vector<std::shared_ptr<const schema::EphemeralResource>> AllEphemeralResources() {
   static const std::vector<std::shared_ptr<const schema::EphemeralResource>> kAll = {
       std::make_shared<ClientCertEphemeral>(),
+      std::make_shared<CaKeyEphemeral>(),
   };
   return kAll;
 }

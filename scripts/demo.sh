@@ -26,7 +26,9 @@ demo_dir=${PXC_DEMO_DIR:-/var/lib/pxc-demo}
 lab_env=${PXC_LAB_DIR:-/var/lib/pxc-lab}/env
 
 bash scripts/install-deps.sh all
-cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+# The build type scripts/test.sh uses too (the binary `cmake --install` hands
+# to users), so running one after the other does not rebuild everything.
+cmake -S . -B build -DCMAKE_BUILD_TYPE="${PXC_BUILD_TYPE:-Release}" >/dev/null
 terraform=$(command -v terraform || true)
 if [[ -n $terraform ]]; then
   cmake --build build -j"$(nproc)" --target terraform-provider-pxc

@@ -190,6 +190,23 @@ StatusOr<PublicKey> PublicKey::FromPem(std::string_view pem) {
 
 StatusOr<std::string> PublicKey::ToPem() const { return PublicPem(pkey_.get()); }
 
+StatusOr<std::string> PublicKey::Sha256Fingerprint() const {
+  unsigned char* der = nullptr;
+  const int der_len = i2d_PUBKEY(pkey_.get(), &der);
+  if (der_len <= 0) {
+    return StatusFromOpenSslErrors(StatusCode::kInternal, "encoding the public key as DER");
+  }
+  unsigned char md[EVP_MAX_MD_SIZE];
+  size_t md_len = 0;
+  const int rc =
+      EVP_Q_digest(nullptr, "SHA256", nullptr, der, static_cast<size_t>(der_len), md, &md_len);
+  OPENSSL_free(der);
+  if (rc != 1) {
+    return StatusFromOpenSslErrors(StatusCode::kInternal, "computing the public key's SHA-256");
+  }
+  return HexEncode(std::string_view(reinterpret_cast<const char*>(md), md_len));
+}
+
 std::string PublicKey::AlgorithmName() const {
   return std::string(KeyAlgorithmName(spec_.algorithm));
 }

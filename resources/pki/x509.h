@@ -130,6 +130,12 @@ class PublicKey {
   // OpenSSL failure.
   StatusOr<std::string> ToPem() const;
 
+  // Lowercase hex SHA-256 of the SubjectPublicKeyInfo DER, without colons
+  // (what `openssl pkey -pubin -outform DER | sha256sum` prints): names the
+  // key pair without revealing anything of the private half. kInternal on an
+  // OpenSSL failure.
+  StatusOr<std::string> Sha256Fingerprint() const;
+
   KeyAlgorithm algorithm() const { return spec_.algorithm; }
   // "RSA", "ECDSA" or "ED25519".
   std::string AlgorithmName() const;

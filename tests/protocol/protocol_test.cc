@@ -593,8 +593,10 @@ TEST_F(Rpc, AdvertisesWriteOnlyAttributesEphemeralResourcesAndNoIdentity) {
   std::vector<std::string> types, ephemeral;
   auto d = tf_->GetMetadata(&types, &ephemeral);
   ASSERT_FALSE(d.HasError()) << FormatDiagnostics(d);
-  EXPECT_EQ(ephemeral, std::vector<std::string>{"pxc_client_cert"});
+  EXPECT_EQ(std::set<std::string>(ephemeral.begin(), ephemeral.end()),
+            (std::set<std::string>{"pxc_ca_key", "pxc_client_cert"}));
   ASSERT_NE(tf_->EphemeralResourceSchema("pxc_client_cert"), nullptr);
+  ASSERT_NE(tf_->EphemeralResourceSchema("pxc_ca_key"), nullptr);
   std::set<std::string> write_only;
   for (const auto& [type, s] : tf_->schemas().resources) {
     for (const auto& a : s.block.attributes) {

@@ -10,8 +10,10 @@ What counts as a secret
   /password|passwd|passphrase|private_key|secret|token|key_pem/ (the
   provider's secret-name rule; it covers every attribute the schema marks
   Sensitive: private_key_pem, existing_private_key_pem, ca_private_key_pem,
-  key_pem, password, private_key), plus every path a Terraform state lists in
-  "sensitive_attributes", plus --secret VALUE and --secret-file FILE (the
+  key_pem, password, private_key; not a name ending in _file, which holds a
+  path: private_key_file, nor a value that is only public PEM blocks such as
+  public_key_pem, whose hashes are public key fingerprints), plus every
+  path a Terraform state lists in "sensitive_attributes", plus --secret VALUE and --secret-file FILE (the
   provider configuration's SSH key and database password, which the state
   does not hold). Passwords shorter than 6 characters are refused (they
   would match by chance): exit 2.
@@ -95,6 +97,9 @@ import sys
 import zipfile
 
 SECRET_NAME = re.compile(r"password|passwd|passphrase|private_key|secret|token|key_pem", re.I)
+# An attribute named *_file holds a path (pxc_ca's private_key_file), not a
+# secret: what the file holds is given with --write-only-secret-file.
+PATH_NAME = re.compile(r"_file$")
 GENERIC_PEM = re.compile(
     rb"-----BEGIN ((RSA|EC|DSA|ENCRYPTED|OPENSSH) )?PRIVATE KEY-----")
 PEM_BLOCK = re.compile(
@@ -113,14 +118,26 @@ class Secret:
         self.value = value
 
 
+def only_public_pem(v):
+    """True for PEM text whose blocks are all public (PUBLIC KEY, CERTIFICATE,
+    CERTIFICATE REQUEST): no private key block, nothing else around them."""
+    blocks = PEM_BLOCK.findall(v)
+    if not blocks or any("PRIVATE" in kind for kind, _ in blocks):
+        return False
+    return PEM_BLOCK.sub("", v).strip() == ""
+
+
 def walk_attrs(obj, path, sensitive_paths, out, public, label):
     """Collects secret strings from a decoded attribute object into `out` and
     the DER of PEM blocks in the other strings (certificates) into `public`."""
     items = obj.items() if isinstance(obj, dict) else enumerate(obj) if isinstance(obj, list) else []
     for k, v in items:
         p = path + [k]
-        secret_name = isinstance(k, str) and SECRET_NAME.search(k)
-        if isinstance(v, str) and v and (secret_name or tuple(p) in sensitive_paths):
+        secret_name = isinstance(k, str) and SECRET_NAME.search(k) and not PATH_NAME.search(k)
+        if isinstance(v, str) and only_public_pem(v):
+            # public_key_pem, a CSR: named like a secret, holding none.
+            public.extend(ders_of(v))
+        elif isinstance(v, str) and v and (secret_name or tuple(p) in sensitive_paths):
             out.append(Secret("%s.%s" % (label, ".".join(map(str, p))), v))
         elif isinstance(v, str):
             if "-----BEGIN" in v:

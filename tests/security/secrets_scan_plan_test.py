@@ -11,10 +11,13 @@ planned values) and as `terraform show -json` renders them.
     state's (an ephemeral resource's key) fails, naming the member;
   - a state holding the write-only password fails;
   - without the write-only secrets given, the same state passes (the check
-    is what finds them).
+    is what finds them);
+  - pxc_ca with private_key_file: the path, public_key_pem and its
+    fingerprint found elsewhere are no hit; the file's key is.
 
 Prints "ok - ..." / "not ok - ..." and exits 1 on any failure."""
 
+import hashlib
 import json
 import os
 import subprocess
@@ -102,6 +105,33 @@ def main():
     check(rc == 1 and "leaky.tfstate" in out, "a state holding the write-only password fails", out)
     rc, out = scan(["--state", leaky_path])
     check(rc == 0, "the same state passes when no write-only secret is given", out)
+
+    # pxc_ca with private_key_file: the path and the public key (with its
+    # fingerprint) are in state and anywhere else; neither is a secret.
+    pub = subprocess.run(["openssl", "pkey", "-pubout"], input=wo_key, check=True,
+                         capture_output=True, text=True).stdout
+    der = subprocess.run(["openssl", "pkey", "-pubin", "-outform", "DER"], input=pub.encode(),
+                         check=True, capture_output=True).stdout
+    fp = hashlib.sha256(der).hexdigest()
+    ca_state = {"version": 4, "resources": [{
+        "mode": "managed", "type": "pxc_ca", "name": "ca",
+        "instances": [{"attributes": {"private_key_pem": None, "public_key_pem": pub,
+                                      "private_key_file": wo_key_path,
+                                      "public_key_fingerprint_sha256": fp}}]}]}
+    ca_path = os.path.join(d, "ca.tfstate")
+    with open(ca_path, "w") as f:
+        json.dump(ca_state, f)
+    shown = os.path.join(d, "show.json")
+    with open(shown, "w") as f:
+        json.dump({"values": ca_state["resources"][0]["instances"][0]["attributes"]}, f)
+    rc, out = scan(["--min-secrets", "0", "--state", ca_path, "--write-only-secret-file",
+                    wo_key_path, shown])
+    check(rc == 0, "a key file's path, public_key_pem and its fingerprint are no secrets", out)
+    with open(shown, "a") as f:
+        f.write(wo_key)
+    rc, out = scan(["--min-secrets", "0", "--state", ca_path, "--write-only-secret-file",
+                    wo_key_path, shown])
+    check(rc == 1 and "show.json" in out, "the key file's key next to them is still found", out)
 
     print("%d failed" % failures)
     return 1 if failures else 0

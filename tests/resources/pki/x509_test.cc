@@ -235,6 +235,36 @@ TEST(X509, GeneratedKeysAreDistinct) {
   EXPECT_TRUE(a.MatchesPublicKey(Unwrap(a.GetPublicKey())));
 }
 
+TEST(X509, PublicKeyFingerprintIsTheSha256OfItsDer) {
+  for (const KeyCase& c : AllKeyCases()) {
+    SCOPED_TRACE(c.name + " " + c.spec.ecdsa_curve);
+    PrivateKey key = Unwrap(PrivateKey::Generate(c.spec));
+    const std::string fp = Unwrap(Unwrap(key.GetPublicKey()).Sha256Fingerprint());
+    // What `openssl pkey -pubout -outform DER | sha256sum` prints.
+    const std::string pub_pem = Unwrap(key.PublicKeyPem());
+    BIO* bio = BIO_new_mem_buf(pub_pem.data(), static_cast<int>(pub_pem.size()));
+    EVP_PKEY* pkey = PEM_read_bio_PUBKEY(bio, nullptr, nullptr, nullptr);
+    BIO_free(bio);
+    ASSERT_NE(pkey, nullptr);
+    unsigned char* der = nullptr;
+    const int len = i2d_PUBKEY(pkey, &der);
+    EVP_PKEY_free(pkey);
+    ASSERT_GT(len, 0);
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int md_len = 0;
+    EVP_Digest(der, static_cast<size_t>(len), md, &md_len, EVP_sha256(), nullptr);
+    OPENSSL_free(der);
+    char hex[2 * EVP_MAX_MD_SIZE + 1] = {};
+    for (unsigned int i = 0; i < md_len; ++i) std::snprintf(hex + 2 * i, 3, "%02x", md[i]);
+    EXPECT_EQ(fp, hex);
+    // The certificate's public key has the same; another key another.
+    Certificate ca = Unwrap(Certificate::SelfSignCa(key, {{"FP-CA", "", "", "", "", ""}, 24, {}}));
+    EXPECT_EQ(Unwrap(Unwrap(ca.GetPublicKey()).Sha256Fingerprint()), fp);
+    PrivateKey other = Unwrap(PrivateKey::Generate(c.spec));
+    EXPECT_NE(Unwrap(Unwrap(other.GetPublicKey()).Sha256Fingerprint()), fp);
+  }
+}
+
 TEST(X509, PublicKeyRoundTripsThroughPem) {
   for (const KeyCase& c : AllKeyCases()) {
     PrivateKey key = Unwrap(PrivateKey::Generate(c.spec));
