@@ -7,10 +7,12 @@
 #  - the passwords are ephemeral variables: the administrator's reaches only
 #    the provider, ssluser's only the write-only password_wo and the
 #    provider block of the final check;
+#  - the CA key is written once to a 0600 file on the machine running
+#    Terraform (pxc_ca.private_key_file) and read back for each run by the
+#    ephemeral pxc_ca_key: back it up (docs/guides/secrets-out-of-state.md).
+#    Its directory must exist and be yours alone: mkdir -m 700 ~/.pxc;
 #  - the final check connects through HAProxy with a client certificate made
 #    for that run only (ephemeral pxc_client_cert).
-# The CA key is still pxc_ca's (in state, sensitive): see
-# docs/guides/secrets-out-of-state.md for keeping it outside.
 terraform {
   required_version = ">= 1.11"
   required_providers {
@@ -57,6 +59,11 @@ variable "ssluser_password_version" {
   type        = number
   default     = 1
 }
+variable "ca_key_file" {
+  description = "Where pxc_ca keeps the CA key: an absolute path in a directory only you can change (default ~/.pxc/pxc-ca-key.pem)."
+  type        = string
+  default     = null
+}
 variable "node_key_algorithm" {
   description = "Algorithm of the keys made on the nodes: RSA, ECDSA or ED25519."
   type        = string
@@ -75,9 +82,29 @@ provider "pxc" {
   }
 }
 
+locals {
+  ca_key_file = coalesce(var.ca_key_file, pathexpand("~/.pxc/pxc-ca-key.pem"))
+}
+
 resource "pxc_ca" "cluster" {
-  key_algorithm = "ECDSA"
-  common_name   = "PXC-CA"
+  key_algorithm    = "ECDSA"
+  common_name      = "PXC-CA"
+  private_key_file = local.ca_key_file
+}
+
+# The client host's certificate below and the CA key are opened by a second
+# pxc provider block (no connection of its own): a provider block cannot use
+# an ephemeral resource it opens itself.
+provider "pxc" {
+  alias = "pki"
+}
+
+# The CA key, read from its file (checked: yours, 0600, the key of the CA
+# certificate) in each run that signs; never stored.
+ephemeral "pxc_ca_key" "cluster" {
+  provider         = pxc.pki
+  private_key_file = pxc_ca.cluster.private_key_file
+  ca_cert_pem      = pxc_ca.cluster.cert_pem
 }
 
 # Each node makes its own key (/etc/mysql/certs/<name>-key.pem, mysql 0600).
@@ -92,7 +119,7 @@ resource "pxc_node_key" "node" {
 resource "pxc_node_cert" "node" {
   for_each              = var.nodes
   ca_cert_pem           = pxc_ca.cluster.cert_pem
-  ca_private_key_pem_wo = pxc_ca.cluster.private_key_pem
+  ca_private_key_pem_wo = ephemeral.pxc_ca_key.cluster.private_key_pem
   common_name           = each.key
   cert_request_pem      = pxc_node_key.node[each.key].cert_request_pem
   ip_addresses          = [each.value, var.load_balancer]
@@ -136,17 +163,11 @@ resource "pxc_ssl_user" "ssluser" {
   depends_on = [pxc_cluster_restart.tls]
 }
 
-# The client host's certificate (the tutorial's pxc0) for this run only. A
-# provider block cannot use an ephemeral resource it opens itself, so a
-# second pxc provider block (no connection of its own) opens it.
-provider "pxc" {
-  alias = "pki"
-}
-
+# The client host's certificate (the tutorial's pxc0) for this run only.
 ephemeral "pxc_client_cert" "pxc0" {
   provider              = pxc.pki
   ca_cert_pem           = pxc_ca.cluster.cert_pem
-  ca_private_key_pem    = pxc_ca.cluster.private_key_pem
+  ca_private_key_pem    = ephemeral.pxc_ca_key.cluster.private_key_pem
   common_name           = "pxc0"
   key_algorithm         = "ECDSA"
   validity_period_hours = 1

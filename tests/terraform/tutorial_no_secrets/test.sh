@@ -1,7 +1,8 @@
 TF_NEEDS_LAB=1
 # examples/tutorial-no-secrets as a user runs it (Terraform >= 1.11): every
-# node's key made on the node (pxc_node_key), the certificates signed from
-# their requests, TLS deployed next to the keys with no key attribute
+# node's key made on the node (pxc_node_key), the CA key in a 0600 file
+# outside state (pxc_ca.private_key_file, read by the ephemeral pxc_ca_key),
+# the certificates signed from the nodes' requests, TLS deployed next to the keys with no key attribute
 # (key_on_node), a full restart, ssluser with password_wo from an ephemeral
 # variable, and the final check through HAProxy with an ephemeral client
 # certificate. Checks: the cluster Synced over TLS (4567 mutual TLS with a
@@ -9,12 +10,14 @@ TF_NEEDS_LAB=1
 # wsrep_local_state_uuid and cipher; each node key 0600 mysql:mysql on its
 # own node only; an empty re-plan (saved, shown with show -json); drift of a
 # key's mode seen from the node and repaired; `terraform apply -replace` of
-# the node certificates (same keys) reloaded without a restart
-# (steps/rotate.tf); the secrets scan
+# the node certificates (same keys) from a fresh working directory (the
+# configuration and the state only), signed with the CA key from its file
+# and reloaded without a restart (steps/rotate.tf); the secrets scan
 # (tests/security/secrets_scan.py) over the state, the saved plan and its
 # show -json rendering, Terraform's trace log and every command's output,
-# for the node keys (copied off the nodes by the test itself, as root over
-# SSH, only to search for them), the passwords and the lab's SSH key, plus
+# for the CA key, the node keys (copied off the nodes by the test itself, as
+# root over SSH, only to search for them), the passwords and the lab's SSH
+# key, plus
 # the SHA-256 of each node key's PEM file; destroy leaves my.cnf
 # byte-identical and removes the keys.
 # shellcheck source=../lab.sh
@@ -23,12 +26,12 @@ source "$TF_SCENARIO_DIR/../lab.sh"
 lab_dir=${PXC_LAB_DIR:-/var/lib/pxc-lab}
 secrets=$TF_WORK/secrets
 
-step "prepare: examples/tutorial-no-secrets/main.tf unchanged; the passwords only as TF_VAR_*"
+step "prepare: examples/tutorial-no-secrets/main.tf unchanged; the passwords only as TF_VAR_*, the CA key file in a directory of the test's"
 cp "$PXC_SOURCE_DIR/examples/tutorial-no-secrets/main.tf" "$TF_CFG/main.tf"
 lab_prepare
 (umask 077 && mkdir "$secrets" && printf %s "$(openssl rand -hex 12)-ssl" >"$secrets/ssluser" &&
   printf %s "$PXC_LAB_MYSQL_PASSWORD" >"$secrets/admin")
-export TF_VAR_ssluser_password
+export TF_VAR_ssluser_password TF_VAR_ca_key_file=$secrets/ca-key.pem
 TF_VAR_ssluser_password=$(cat "$secrets/ssluser")
 export TF_LOG=trace TF_LOG_PATH=$TF_WORK/terraform.log
 tf_init
@@ -47,6 +50,11 @@ expect_in "the final check through HAProxy prints wsrep_local_state_uuid and the
 check "wsrep_local_state_uuid is a UUID" grep -qE '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' <<<"$uuid"
 tf_state_json
 tf_state_to_file pxc_ca.cluster cert_pem ca.pem
+expect_eq "the CA key file is 0600" "$(stat -c %a "$TF_VAR_ca_key_file")" 600
+expect_eq "the CA key file holds the CA's key (public key fingerprint)" \
+  "$(openssl pkey -in "$TF_VAR_ca_key_file" -pubout -outform DER 2>/dev/null | sha256sum | cut -d' ' -f1)" \
+  "$(tf_state_attr pxc_ca.cluster public_key_fingerprint_sha256)"
+expect_eq "state: pxc_ca.private_key_pem is null" "$(tf_state_attr pxc_ca.cluster private_key_pem)" "null"
 for n in 1 2 3; do
   out=$(node_sql "10.77.0.1$n" "SHOW STATUS LIKE 'wsrep_local_state_comment'; SHOW STATUS LIKE 'wsrep_local_state_uuid'; SHOW VARIABLES LIKE 'have_ssl'; SHOW VARIABLES LIKE 'ssl_key'")
   expect_in "pxc$n: Synced in the cluster of the final check, TLS on 3306 with the key made there" "$out" \
@@ -78,16 +86,16 @@ for n in 1 2 3; do
     "$(tf_state_attr "pxc_node_key.node[\"pxc$n\"]" public_key_pem | sed '/^$/d')"
   expect_eq "pxc$n: pxc_node_key.key_status" "$(tf_state_attr "pxc_node_key.node[\"pxc$n\"]" key_status)" "0600 mysql:mysql"
 done
-check "the state holds no private key but the CA's (pxc_ca.private_key_pem), no password" python3 - "$TF_CFG/terraform.tfstate" <<'PY'
+check "the state holds no private key and no password" python3 - "$TF_CFG/terraform.tfstate" <<'PY'
 import json, sys
-st = json.load(open(sys.argv[1]))
+text = open(sys.argv[1]).read()
+assert "PRIVATE KEY" not in text
+st = json.loads(text)
 for r in st["resources"]:
     for i in r["instances"]:
         for k, v in i["attributes"].items():
-            if r["type"] == "pxc_ca" and k == "private_key_pem":
-                continue
-            assert "PRIVATE KEY" not in json.dumps(v), (r["type"], k)
-            if k in ("password", "password_wo", "key_pem", "key_pem_wo", "ca_private_key_pem_wo"):
+            if k in ("password", "password_wo", "key_pem", "key_pem_wo", "ca_private_key_pem_wo",
+                     "private_key_pem", "ca_private_key_pem"):
                 assert v in (None, ""), (r["type"], k)
 PY
 
@@ -111,7 +119,7 @@ expect_eq "pxc2's key is the same key" "$(node_ssh 10.77.0.12 cat /etc/mysql/cer
   "$(sha256sum <"$secrets/pxc2.key")"
 tf_plan_empty
 
-step "rotation: terraform apply -replace of the node certificates (same keys), reloaded without a restart"
+step "rotation from a fresh working directory (configuration and state only): -replace of the node certificates (same keys), signed with the CA key from its file, reloaded without a restart"
 uptimes() {
   local ip
   for ip in "${NODE_IPS[@]}"; do node_sql "$ip" "SHOW GLOBAL STATUS LIKE 'Uptime'" | cut -f2; done
@@ -134,7 +142,13 @@ before_3306=$(served 3306)
 before_uptime=$(uptimes)
 expect_eq "3 certificates served on 4567 and on 3306" "$(wc -l <<<"$before_4567") $(wc -l <<<"$before_3306")" "3 3"
 keys_before=$(for n in 1 2 3; do node_ssh "10.77.0.1$n" sha256sum "/etc/mysql/certs/pxc$n-key.pem"; done)
+# The fresh directory: no .terraform, no lock file; the state as a backend
+# would hand it over. The steps after this one run there.
+mkdir "$TF_WORK/fresh"
+cp "$TF_CFG/main.tf" "$TF_CFG/terraform.tfvars" "$TF_CFG/terraform.tfstate" "$TF_WORK/fresh/"
+TF_CFG=$TF_WORK/fresh
 cp "$TF_SCENARIO_DIR/steps/rotate.tf" "$TF_SCENARIO_DIR/steps/main_override.tf" "$TF_CFG/"
+tf_init
 tf_apply "new node certificates for the same keys, reloaded" \
   -replace='pxc_node_cert.node["pxc1"]' -replace='pxc_node_cert.node["pxc2"]' -replace='pxc_node_cert.node["pxc3"]' >/dev/null
 expect_in "Terraform's plan and summary" "$TF_OUT" '# pxc_node_cert.node["pxc2"] will be replaced, as requested' \
@@ -152,23 +166,20 @@ now=$(uptimes)
 expect_eq "no node restarted (uptime $(tr '\n' ' ' <<<"$before_uptime")-> $(tr '\n' ' ' <<<"$now"))" \
   "$(paste <(echo "$before_uptime") <(echo "$now") | awk '{ print ($2 >= $1) ? "kept" : "RESTARTED" }' | sort -u)" kept
 expect_eq "the same keys on the nodes" "$(for n in 1 2 3; do node_ssh "10.77.0.1$n" sha256sum "/etc/mysql/certs/pxc$n-key.pem"; done)" "$keys_before"
+tf_state_json
+tf_state_to_file 'pxc_node_cert.node["pxc3"]' cert_pem pxc3-new.pem
+check "pxc3's new certificate verifies against the CA" openssl verify -CAfile "$TF_WORK/ca.pem" "$TF_WORK/pxc3-new.pem"
 tf_plan_empty
 
 step "secrets scan: no node key, no password in the state, the saved plan, show -json, the trace log, any output"
 unset TF_LOG TF_LOG_PATH
 wo=()
-for f in pxc1.key pxc2.key pxc3.key ssluser admin; do wo+=(--write-only-secret-file "$secrets/$f"); done
-# `terraform show -json` prints the state (and a plan its prior state): it
-# holds what the state holds (pxc_ca's key), so those outputs are scanned
-# as plan renderings, every other command's output as any file.
-shown=() outputs=()
-for f in "$TF_LOGS"/*.log; do
-  if [[ $f == *-show.log ]]; then shown+=(--plan "$f"); else outputs+=("$f"); fi
-done
+for f in ca-key.pem pxc1.key pxc2.key pxc3.key ssluser admin; do wo+=(--write-only-secret-file "$secrets/$f"); done
 out=$(python3 "$PXC_SOURCE_DIR/tests/security/secrets_scan.py" --state "$TF_CFG/terraform.tfstate" \
-  --state "$TF_CFG/terraform.tfstate.backup" "${wo[@]}" --secret-file "$lab_dir/ssh/id_ed25519" \
-  --plan "$TF_WORK/tfplan" --plan "$TF_WORK/plan.json" --plan "$TF_WORK/state.json" \
-  "${shown[@]}" "$TF_WORK/terraform.log" "${outputs[@]}" 2>&1)
+  --state "$TF_CFG/terraform.tfstate.backup" --state "$TF_WORK/cfg/terraform.tfstate" \
+  --state "$TF_WORK/cfg/terraform.tfstate.backup" "${wo[@]}" --secret-file "$lab_dir/ssh/id_ed25519" \
+  --plan "$TF_WORK/tfplan" --plan "$TF_WORK/plan.json" \
+  "$TF_WORK/state.json" "$TF_WORK/terraform.log" "$TF_LOGS" 2>&1)
 rc=$?
 sed 's/^/    | /' <<<"$out" | tail -5
 expect_eq "secrets_scan.py exits 0 (no hit)" "$rc" 0
@@ -178,12 +189,12 @@ python3 "$PXC_SOURCE_DIR/tests/security/secrets_scan.py" --state "$TF_CFG/terraf
   --write-only-secret-file "$secrets/pxc2.key" "$TF_WORK/bad.txt" >/dev/null 2>&1
 expect_eq "self-check: the scan finds one line of pxc2's key (no PEM header) in a file (exit 1)" "$?" 1
 hits=()
-for n in 1 2 3; do
-  h=$(sha256sum <"$secrets/pxc$n.key" | cut -d' ' -f1)
-  grep -rqi "$h" "$TF_CFG"/terraform.tfstate* "$TF_WORK/tfplan" "$TF_WORK/plan.json" "$TF_WORK/state.json" \
-    "$TF_WORK/terraform.log" "$TF_LOGS" && hits+=("pxc$n")
+for f in ca-key.pem pxc1.key pxc2.key pxc3.key; do
+  h=$(sha256sum <"$secrets/$f" | cut -d' ' -f1)
+  grep -rqi "$h" "$TF_CFG"/terraform.tfstate* "$TF_WORK"/cfg/terraform.tfstate* "$TF_WORK/tfplan" \
+    "$TF_WORK/plan.json" "$TF_WORK/state.json" "$TF_WORK/terraform.log" "$TF_LOGS" && hits+=("$f")
 done
-expect_eq "no SHA-256 of a node key's PEM file anywhere either" "${hits[*]}" ""
+expect_eq "no SHA-256 of a key's PEM file (CA, nodes) anywhere either" "${hits[*]}" ""
 
 step "terraform destroy"
 tf destroy -auto-approve -no-color -input=false
