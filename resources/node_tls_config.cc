@@ -633,8 +633,11 @@ void NodeTlsConfigResource::Apply(schema::ApplyContext& ctx, bool creating) cons
     written.push_back(f.path);
   }
   next_private.files = written;
-  // Files of the prior layout that are no longer used.
+  // Files of the prior layout that are no longer used. A key pxc wrote
+  // before and now finds in place as the node's own (key_on_node) stays:
+  // the configuration points at it.
   for (const auto& old : prior_private->files) {
+    if (layout->key_on_node && old == layout->KeyPath()) continue;
     if (std::find(written.begin(), written.end(), old) == written.end()) {
       (void)session->RemoveFile(old);
     }

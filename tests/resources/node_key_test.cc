@@ -420,6 +420,33 @@ TEST_F(NodeKeyTest, TlsConfigDeploysNextToTheKeyOnTheNodeAndLeavesIt) {
   EXPECT_EQ(node_.Find("/etc/mysql/certs"), nullptr);
 }
 
+// A node whose key pxc_node_tls_config wrote (key_pem) moves to that key as
+// the node's own (key_on_node): the key file stays where it is.
+TEST_F(NodeKeyTest, TlsConfigMovingFromKeyPemToKeyOnNodeKeepsTheKey) {
+  KeySpec spec;
+  spec.algorithm = KeyAlgorithm::kEcdsa;
+  auto key = PrivateKey::Generate(spec);
+  const std::string cert = SignFor(*key->PublicKeyPem());
+  auto with_key = Object(tls_type_, {{"host", Value::String("10.0.0.1")},
+                                     {"name", Value::String("pxc1")},
+                                     {"ca_pem", Value::String(ca_cert_->ToPem())},
+                                     {"cert_pem", Value::String(cert)},
+                                     {"key_pem", Value::String(*key->ToPem())}});
+  auto created = Apply(kTlsType, Value::Null(tls_type_), with_key, &tls_priv_);
+  ASSERT_FALSE(created.diags.HasError()) << Diags(created.diags);
+  ASSERT_NE(node_.Find(kKeyPath), nullptr);
+  auto moved = Apply(kTlsType, created.new_state, TlsConfig(cert), &tls_priv_);
+  ASSERT_FALSE(moved.diags.HasError()) << Diags(moved.diags);
+  ASSERT_NE(node_.Find(kKeyPath), nullptr) << "the key the configuration points at stays";
+  EXPECT_EQ(node_.Find(kKeyPath)->content, *key->ToPem());
+  EXPECT_NE(node_.Find("/etc/mysql/my.cnf")->content.find("ssl-key = " + std::string(kKeyPath)),
+            std::string::npos);
+  // From now on the key is not pxc_node_tls_config's: destroy leaves it.
+  ASSERT_FALSE(Destroy(kTlsType, moved.new_state, tls_priv_).diags.HasError());
+  EXPECT_NE(node_.Find(kKeyPath), nullptr);
+  EXPECT_EQ(node_.Find("/etc/mysql/my.cnf")->content, kCnf);
+}
+
 TEST_F(NodeKeyTest, TlsConfigRefusesACertificateOfAnotherKeyOrNoKey) {
   KeySpec spec;
   spec.algorithm = KeyAlgorithm::kEcdsa;
