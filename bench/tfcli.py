@@ -39,6 +39,10 @@ class TfResult:
         self.lifetimes_ms = []
         self.handshake_ms = []
         self.plugin_cpu_s = None
+        # pxc only: per plugin process, what it released at shutdown (the
+        # "released" field of its "plugin server stopped" line), e.g. "ssh
+        # connections: 3 opened, 2 reuses, ..."; "" when it held nothing.
+        self.released = []
 
 
 class TfCli:
@@ -126,6 +130,7 @@ class TfCli:
             res.plugin_cpu_s = sampler.total()
         try:
             res.lifetimes_ms, res.handshake_ms = plugin_log(logf)
+            res.released = released_log(logf)
             os.unlink(logf)
         except OSError:
             pass
@@ -185,6 +190,36 @@ def plugin_log(logf):
             elif "provider: plugin process exited:" in line and starts:
                 lifetimes.append((_ts(line) - starts.pop(0)).total_seconds() * 1e3)
     return lifetimes, handshakes
+
+
+RELEASED_RE = re.compile(r'released="?(ssh connections: [^"=]*?)"?(?: \w+=|"|$)')
+
+
+def released_log(logf):
+    """pxc's "plugin server stopped" lines: what each plugin process
+    released (see TfResult.released)."""
+    out = []
+    with open(logf, errors="replace") as f:
+        for line in f:
+            if "plugin server stopped" in line:
+                m = RELEASED_RE.search(line)
+                extra = ""
+                for field in ("release_ms", "release_wait_ms"):
+                    f = re.search(r"\b%s=([0-9.]+)" % field, line)
+                    if m and f:
+                        extra += "; %s=%s" % (field, f.group(1))
+                out.append((m.group(1).strip() if m else "") + extra)
+    return out
+
+
+def ssh_opened(released):
+    """SSH connections opened in all the plugin processes of one command."""
+    n = 0
+    for r in released:
+        m = re.search(r"ssh connections: (\d+) opened", r)
+        if m:
+            n += int(m.group(1))
+    return n
 
 
 PID_RE = re.compile(r"provider: plugin started: .*pid=(\d+)")

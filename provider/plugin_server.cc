@@ -219,6 +219,32 @@ int Serve(std::shared_ptr<const schema::ProviderDefinition> def, const ServeOpti
   // long for the process before it kills it.
   const auto deadline = std::chrono::system_clock::now() + std::chrono::seconds(2);
   if (options.exit_when_done) {
+    // What the resources hold for later calls (pooled SSH connections) is
+    // released on a thread of its own while gRPC drains: a disconnect
+    // message per connection, which wakes the node's sshd on the same cores
+    // (measured 0.2-6 ms for 3-6 connections when done after the drain). A
+    // call still in flight keeps its connection until it returns. The
+    // process waits at most kReleaseWait for it after the drain; whatever
+    // is not closed by then is closed by the kernel at exit.
+    struct Release {
+      std::mutex mu;
+      std::condition_variable cv;
+      bool done = false;
+      std::string what;
+      double ms = 0;
+    };
+    auto release = std::make_shared<Release>();
+    std::thread([def, release] {
+      const auto t0 = Clock::now();
+      std::string what = def->Shutdown();
+      const double ms =
+          std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - t0).count() / 1000.0;
+      std::lock_guard<std::mutex> lock(release->mu);
+      release->what = std::move(what);
+      release->ms = ms;
+      release->done = true;
+      release->cv.notify_all();
+    }).detach();
     // Terraform waits for the process to be gone after every walk. gRPC's
     // own Shutdown waits for the calls in flight and then joins its threads
     // one by one, each of which has to be scheduled first (milliseconds to
@@ -246,13 +272,29 @@ int Serve(std::shared_ptr<const schema::ProviderDefinition> def, const ServeOpti
     }
     std::error_code ec;
     std::filesystem::remove_all(dir, ec);
+    constexpr auto kReleaseWait = std::chrono::milliseconds(1);
+    const auto t_release = Clock::now();
+    std::string released = "unfinished";
+    std::string release_ms = "";
+    {
+      std::unique_lock<std::mutex> lock(release->mu);
+      if (release->cv.wait_until(lock, t_release + kReleaseWait, [&] { return release->done; })) {
+        released = release->what;
+        release_ms = std::to_string(release->ms);
+      }
+    }
     Log(LogLevel::kDebug, "plugin server stopped",
-        {{"shutdown_ms", ms(t_stop, Clock::now())}, {"calls_cancelled", drained ? "no" : "yes"}});
+        {{"shutdown_ms", ms(t_stop, Clock::now())},
+         {"release_ms", release_ms},
+         {"release_wait_ms", ms(t_release, Clock::now())},
+         {"released", released},
+         {"calls_cancelled", drained ? "no" : "yes"}});
     std::fflush(nullptr);
     std::_Exit(0);
   }
   server->Shutdown(deadline);
   server->Wait();
+  def->Shutdown();
   std::error_code ec;
   std::filesystem::remove_all(dir, ec);
   return 0;

@@ -5,10 +5,12 @@
 #include "resources/client_cert.h"
 #include "resources/cluster_restart.h"
 #include "resources/cluster_status.h"
+#include "resources/cluster_tls.h"
 #include "resources/mysql/mysql_settings.h"
 #include "resources/node_cert.h"
 #include "resources/node_key.h"
 #include "resources/node_tls_config.h"
+#include "resources/remote/ssh_pool.h"
 #include "resources/remote/ssh_settings.h"
 #include "resources/ssl_user.h"
 
@@ -39,6 +41,21 @@ class PxcProvider final : public schema::ProviderDefinition {
       const override {
     return AllEphemeralResources();
   }
+  // The pooled SSH connections (ConnectSsh): idle ones are closed here.
+  std::string Shutdown() const override {
+    SshPool& pool = DefaultSshPool();
+    const SshPool::Stats before = pool.stats();
+    pool.Shutdown();
+    if (before.connected == 0 && before.connect_errors == 0) return "";
+    std::string out = "ssh connections: ";
+    out.append(std::to_string(before.connected)).append(" opened, ");
+    out.append(std::to_string(before.reused)).append(" reuses, ");
+    out.append(std::to_string(before.replaced)).append(" replaced after a failed probe, ");
+    out.append(std::to_string(before.waited)).append(" waits, ");
+    out.append(std::to_string(before.idle)).append(" closed at shutdown, ");
+    out.append(std::to_string(before.leased)).append(" still leased");
+    return out;
+  }
 
  private:
   std::string version_;
@@ -62,6 +79,7 @@ std::vector<std::shared_ptr<const schema::Resource>> AllResources() {
 std::vector<std::shared_ptr<const schema::DataSource>> AllDataSources() {
   static const std::vector<std::shared_ptr<const schema::DataSource>> kAll = {
       std::make_shared<ClusterStatusDataSource>(),
+      std::make_shared<ClusterTlsDataSource>(),
   };
   return kAll;
 }

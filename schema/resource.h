@@ -181,6 +181,11 @@ class ProviderDefinition {
   virtual std::vector<std::shared_ptr<const EphemeralResource>> EphemeralResources() const {
     return {};
   }
+  // Releases what the process holds for later calls (connections to nodes),
+  // once no call is being served any more; must be quick (the plugin exits
+  // right after). Returns a short account for the provider's log ("" when
+  // nothing was held).
+  virtual std::string Shutdown() const { return ""; }
 };
 
 }  // namespace pxc::schema

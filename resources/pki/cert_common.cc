@@ -171,6 +171,19 @@ void PlanRenewal(schema::PlanContext& ctx, const std::string& cert_attr) {
   if (!cert.ok()) return;
   bool due = InRenewalWindow(*cert, *early);
   if (due) {
+    const auto now = std::chrono::system_clock::now();
+    std::string detail = "The certificate (serial ";
+    detail += cert->SerialDecimal();
+    detail += now >= cert->NotAfter() ? ") ended at " : ") ends at ";
+    detail += FormatRfc3339(cert->NotAfter());
+    detail += ", within early_renewal_hours (";
+    detail += std::to_string(*early);
+    detail +=
+        ") of its end: this plan replaces it with a new one, and what uses it (node "
+        "certificates signed by a CA, files deployed with pxc_node_tls_config) follows in the "
+        "same apply. Deploy the new certificate before the old one ends.";
+    ctx.diags.AddWarning("Certificate Due for Renewal", std::move(detail),
+                         AttributePath::Root("early_renewal_hours"));
     // Terraform replaces only where the planned value differs from the prior
     // one or is unknown.
     bool prior_true = ctx.prior.GetBool("ready_for_renewal") == std::optional<bool>(true);

@@ -16,6 +16,7 @@
 // Thread safety: a NodeHost is used by one thread at a time.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -103,6 +104,26 @@ class NodeHost {
   // Removes `path` if it is empty: true when removed (or absent), false
   // when it still holds entries.
   virtual StatusOr<bool> RemoveDirectory(const std::string& path) = 0;
+};
+
+// A NodeHost that a connection pool (resources/remote/ssh_pool.h) may keep
+// and hand to one user after another: SshSession, and the fakes of the
+// pool's unit tests. MemHost is not one (tests hand MemHosts out directly).
+class ReusableHost : public NodeHost {
+ public:
+  // False once the connection is known to be unusable (lost, closed, a
+  // transfer timed out): the pool then closes it instead of keeping it.
+  virtual bool Usable() const = 0;
+  // Checks that the connection still works before it is reused: the local
+  // socket state and, with `round_trip`, one exchange with the server that
+  // runs nothing on the node, bounded by `timeout`. An error means: do not
+  // use this connection (it is then unusable).
+  virtual Status Probe(bool round_trip, std::chrono::milliseconds timeout) = 0;
+  // Called when the connection is handed to a new user: messages name the
+  // node as `label` says ("label (host:port)"), and what was learned on the
+  // node for the previous user (owner ids, directories found safe) is
+  // forgotten, so each user checks the node as with a connection of its own.
+  virtual void BeginUse(const std::string& label) = 0;
 };
 
 // SHA-256 of `data` as lowercase hex (as sha256sum prints it): how pxc

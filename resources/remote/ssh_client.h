@@ -111,7 +111,7 @@ std::string ShellQuote(std::string_view s);
 
 // One SSH connection: the NodeHost of a real node. Move-only; the destructor
 // disconnects. A moved-from session may only be destroyed or assigned to.
-class SshSession final : public NodeHost {
+class SshSession final : public ReusableHost {
  public:
   // Resolves and connects (bounded by connect_timeout_seconds), verifies the
   // host key, then authenticates. See the file comment for the errors.
@@ -208,6 +208,12 @@ class SshSession final : public NodeHost {
   // "label (host:port)" or "host:port", as used in messages.
   const std::string& Describe() const override;
 
+  // ReusableHost (resources/remote/ssh_pool.h keeps sessions). Probe's round
+  // trip opens a session channel and closes it again (no command runs).
+  bool Usable() const override;
+  Status Probe(bool round_trip, std::chrono::milliseconds timeout) override;
+  void BeginUse(const std::string& label) override;
+
  private:
   struct Impl;
   explicit SshSession(std::unique_ptr<Impl> impl);
@@ -219,7 +225,13 @@ class SshSession final : public NodeHost {
 // one, so that unit tests can hand them in-memory nodes (MemHost).
 using NodeConnector = std::function<StatusOr<std::unique_ptr<NodeHost>>(const SshTarget&)>;
 
-// The production NodeConnector: SshSession::Connect.
+// The production NodeConnector: a lease of a session to the node from the
+// process-wide pool (DefaultSshPool() in resources/remote/ssh_pool.h), so
+// that every resource and data source working on the same node with the same
+// settings in one plugin process shares one SSH connection. The lease is
+// exclusive (one user at a time, as SshSession requires) and goes back to
+// the pool when the returned NodeHost is destroyed. Errors as
+// SshSession::Connect, plus kUnavailable when the pool is at its bound.
 StatusOr<std::unique_ptr<NodeHost>> ConnectSsh(const SshTarget& target);
 
 }  // namespace pxc::resources

@@ -695,9 +695,4 @@ StatusOr<bool> SshSession::RemoveDirectory(const std::string& path) {
   }
 }
 
-StatusOr<std::unique_ptr<NodeHost>> ConnectSsh(const SshTarget& target) {
-  PXC_ASSIGN_OR_RETURN(SshSession session, SshSession::Connect(target));
-  return std::unique_ptr<NodeHost>(std::make_unique<SshSession>(std::move(session)));
-}
-
 }  // namespace pxc::resources

@@ -186,7 +186,8 @@ struct SshSession::Impl {
   using SessionPtr = ssh_internal::SessionPtr;
   using SftpPtr = ssh_internal::SftpPtr;
 
-  std::string desc;  // "label (host:port)"
+  std::string desc;      // "label (host:port)"
+  std::string hostport;  // "host:port" or "[v6]:port"
   std::string user;
   bool use_sudo = false;
   int command_timeout_seconds = 300;

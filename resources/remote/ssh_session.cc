@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -224,11 +225,22 @@ std::vector<std::string> AlgorithmsFor(ssh_key key) {
   }
 }
 
-std::string DescribeTarget(const SshTarget& t) {
-  std::string hostport = t.host.find(':') != std::string::npos
-                             ? "[" + t.host + "]:" + std::to_string(t.port)
-                             : t.host + ":" + std::to_string(t.port);
-  return t.label.empty() ? hostport : t.label + " (" + hostport + ")";
+std::string HostPort(const SshTarget& t) {
+  std::string hostport;
+  if (t.host.find(':') != std::string::npos) {
+    hostport.append("[").append(t.host).append("]");
+  } else {
+    hostport.append(t.host);
+  }
+  hostport.append(":").append(std::to_string(t.port));
+  return hostport;
+}
+
+std::string DescribeHost(const std::string& label, const std::string& hostport) {
+  if (label.empty()) return hostport;
+  std::string desc = label;
+  desc.append(" (").append(hostport).append(")");
+  return desc;
 }
 
 }  // namespace
@@ -260,6 +272,68 @@ SshSession::~SshSession() = default;
 std::string SshSession::HostKeyFingerprint() const { return impl_->fingerprint; }
 std::string SshSession::HostKeyType() const { return impl_->key_type; }
 const std::string& SshSession::Describe() const { return impl_->desc; }
+
+bool SshSession::Usable() const {
+  return impl_ && impl_->session && impl_->broken.empty() && ssh_is_connected(impl_->session.get());
+}
+
+void SshSession::BeginUse(const std::string& label) {
+  impl_->desc = DescribeHost(label, impl_->hostport);
+  impl_->resolved_ids.clear();
+  impl_->safe_dirs.clear();
+}
+
+Status SshSession::Probe(bool round_trip, std::chrono::milliseconds timeout) {
+  Impl& im = *impl_;
+  PXC_RETURN_IF_ERROR(im.CheckUsable());
+  ssh_session s = im.session.get();
+  if (!ssh_is_connected(s)) {
+    im.broken = "the connection was closed";
+    return im.CheckUsable();
+  }
+  // The socket: a peer that closed the connection (sshd restarted, the
+  // node's sshd killed) has left an end-of-file or a reset to read.
+  const int fd = ssh_get_fd(s);
+  struct pollfd pfd;
+  pfd.fd = fd;
+  pfd.events = POLLIN;
+  pfd.revents = 0;
+  if (fd < 0 || ::poll(&pfd, 1, 0) < 0 || (pfd.revents & (POLLERR | POLLHUP | POLLNVAL))) {
+    im.broken = "the connection was closed";
+    return im.CheckUsable();
+  }
+  if (pfd.revents & POLLIN) {
+    char c;
+    ssize_t n = ::recv(fd, &c, 1, MSG_PEEK | MSG_DONTWAIT);
+    if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) {
+      im.broken = "the server closed the connection";
+      return im.CheckUsable();
+    }
+  }
+  if (!round_trip) return OkStatus();
+  // One exchange: open a session channel (the server answers) and close it.
+  const Clock::time_point deadline = Clock::now() + timeout;
+  NonBlockingScope nonblocking(s);
+  ChannelPtr ch(ssh_channel_new(s));
+  if (!ch) return InternalError("cannot create an SSH channel to " + im.desc);
+  int rc;
+  while ((rc = ssh_channel_open_session(ch.get())) == SSH_AGAIN) {
+    if (Clock::now() >= deadline) {
+      im.broken = "no answer to a probe";
+      ::shutdown(fd, SHUT_RDWR);
+      return UnavailableError("the SSH connection to " + im.desc + " did not answer within " +
+                              std::to_string(timeout.count()) + " ms");
+    }
+    im.WaitSocket(deadline);
+  }
+  if (rc != SSH_OK) {
+    if (!ssh_is_connected(s)) return im.ConnectionLost("probing the connection");
+    return UnavailableError("the SSH server on " + im.desc +
+                            " refused a channel: " + ssh_get_error(s));
+  }
+  ssh_channel_close(ch.get());
+  return OkStatus();
+}
 
 // ---------------------------------------------------------------------------
 // Connect: host key first, then credentials.
@@ -391,7 +465,8 @@ int KeyboardInteractive(ssh_session s, const std::string& password) {
 StatusOr<SshSession> SshSession::Connect(const SshTarget& t) {
   InitLibssh();
   auto impl = std::make_unique<Impl>();
-  impl->desc = DescribeTarget(t);
+  impl->hostport = HostPort(t);
+  impl->desc = DescribeHost(t.label, impl->hostport);
   impl->user = t.user;
   impl->use_sudo = t.sudo && t.user != "root";
   impl->command_timeout_seconds = t.command_timeout_seconds;

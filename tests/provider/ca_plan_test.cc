@@ -163,10 +163,18 @@ TEST_F(CaCoreTest, EarlyRenewalHoursUpdatesInPlaceAndPlansRenewalWhenDue) {
   EXPECT_EQ(plan.planned.GetAttr("ready_for_renewal"), Value::Bool(true));
   ASSERT_EQ(plan.requires_replace.size(), 1u);
   EXPECT_EQ(plan.requires_replace[0], AttributePath::Root("ready_for_renewal"));
+  // The plan says why it replaces the CA (issue 19 item 3).
+  ASSERT_EQ(plan.diags.items().size(), 1u);
+  EXPECT_EQ(plan.diags.items()[0].severity, schema::Severity::kWarning);
+  EXPECT_EQ(plan.diags.items()[0].summary, "Certificate Due for Renewal");
+  EXPECT_EQ(plan.diags.items()[0].path, AttributePath::Root("early_renewal_hours"));
+  EXPECT_NE(plan.diags.items()[0].detail.find("within early_renewal_hours (1)"), std::string::npos)
+      << plan.diags.items()[0].detail;
   // Without early renewal the same certificate is not due yet.
   auto not_due = core_.PlanResourceChange("pxc_ca", aged, Proposed(aged, config), config, "");
   ASSERT_FALSE(not_due.diags.HasError());
   EXPECT_TRUE(not_due.requires_replace.empty());
+  EXPECT_TRUE(not_due.diags.empty());
 
   // Not due: an in-place update keeps the certificate.
   Value later = config.WithAttr("early_renewal_hours", Value::Num(1));

@@ -164,6 +164,28 @@ TEST_F(NodeCertTest, CertificateThatNoLongerVerifiesIsReplacedWithAWarning) {
   EXPECT_EQ(plan.diags.items()[0].summary, "Certificate Will Be Replaced");
 }
 
+TEST_F(NodeCertTest, CertificateInItsRenewalWindowIsReplacedWithAWarning) {
+  // The CA ends in 48 hours, so the certificate does too: with
+  // early_renewal_hours = 72 it is due.
+  Value state = Apply(Config({}));
+  Value due = Config({{"early_renewal_hours", Value::Num(72)}});
+  auto plan = core_.PlanResourceChange("pxc_node_cert", state, Proposed(state, due), due, "");
+  ASSERT_FALSE(plan.diags.HasError());
+  ASSERT_EQ(plan.requires_replace.size(), 1u);
+  EXPECT_EQ(plan.requires_replace[0], AttributePath::Root("ready_for_renewal"));
+  ASSERT_EQ(plan.diags.items().size(), 1u);
+  EXPECT_EQ(plan.diags.items()[0].severity, schema::Severity::kWarning);
+  EXPECT_EQ(plan.diags.items()[0].summary, "Certificate Due for Renewal");
+  EXPECT_NE(plan.diags.items()[0].detail.find("within early_renewal_hours (72)"), std::string::npos)
+      << plan.diags.items()[0].detail;
+  // Outside the window: no warning.
+  Value config = Config({});
+  auto quiet =
+      core_.PlanResourceChange("pxc_node_cert", state, Proposed(state, config), config, "");
+  ASSERT_FALSE(quiet.diags.HasError());
+  EXPECT_TRUE(quiet.diags.empty());
+}
+
 TEST_F(NodeCertTest, SignsACertificateRequestWithoutHandlingTheKey) {
   auto node_key = PrivateKey::Generate({resources::KeyAlgorithm::kEd25519, 0, ""});
   ASSERT_TRUE(node_key.ok());
