@@ -6,6 +6,8 @@
 #include "resources/galera/mycnf.h"
 #include "resources/galera/tls_deploy.h"
 #include "resources/galera/tls_options.h"
+#include "resources/node_key_file.h"
+#include "resources/pki/x509.h"
 #include "resources/remote/path_safety.h"
 #include "resources/remote/ssh_settings.h"
 #include "resources/schema_names.h"
@@ -41,6 +43,36 @@ struct FileName {
   std::optional<std::string> value;
   bool from_name = false;
 };
+
+// The `files` entry of a key on the node as `probe` found it.
+std::string NodeKeyEntry(const KeyFileProbe& probe) {
+  switch (probe.kind) {
+    case KeyFileProbe::Kind::kAbsent:
+      return kAbsent;
+    case KeyFileProbe::Kind::kNotRegular:
+      return "not a regular file: " + probe.detail;
+    case KeyFileProbe::Kind::kUnreadable:
+      return "unreadable " + ModeOwner(probe.stat) + ": " + probe.detail;
+    case KeyFileProbe::Kind::kKey:
+      break;
+  }
+  return "public key " + PublicKeyDigest(*probe.public_key) + " " + ModeOwner(probe.stat);
+}
+
+// The digest of cert_pem's (first certificate's) public key.
+std::string CertPublicKeyDigest(const std::string& cert_pem) {
+  auto cert = Certificate::FromPem(cert_pem);
+  auto pub = cert.ok() ? cert->GetPublicKey() : StatusOr<PublicKey>(cert.status());
+  return pub.ok() ? PublicKeyDigest(*pub) : "of cert_pem (unreadable certificate)";
+}
+
+// The expected entry of the key on the node: the public key of cert_pem,
+// with key_mode, owner and group.
+std::string ExpectedNodeKeyEntry(const std::string& cert_pem, uint32_t mode,
+                                 const std::string& owner, const std::string& group) {
+  return "public key " + CertPublicKeyDigest(cert_pem) + " " + FormatFileMode(mode) + " " + owner +
+         ":" + group;
+}
 
 std::vector<FileName> FileNames(schema::ModelReader& r) {
   std::vector<FileName> out;
@@ -115,7 +147,11 @@ std::optional<NodeTlsModel> ModelFrom(const Value& v, const schema::Block& block
   l.key_managed = l.key_pem.has_value() || r.IsSet("key_pem_wo_version");
   l.cert_pem = r.OptString("cert_pem");
   (void)r.OptInt("key_pem_wo_version");
+  l.key_on_node = r.Bool("key_on_node");
   if (!r.Unknown().empty()) return std::nullopt;
+  if (l.key_on_node) {
+    l.node_key_entry = ExpectedNodeKeyEntry(l.cert_pem.value_or(""), l.key_mode, l.owner, l.group);
+  }
   return m;
 }
 
@@ -193,6 +229,21 @@ NodeTlsConfigResource::NodeTlsConfigResource(NodeConnector connector)
                                 "writes the current `key_pem_wo` to the node again. Required "
                                 "with `key_pem_wo`."));
   attrs.push_back(
+      OptionalAttr("key_on_node", Type::Bool())
+          .Describe(
+              "`true`: the key is already on the node as `<cert_dir>/<key_file>` (made there by "
+              "`pxc_node_key`, or by hand) and no key attribute is given: pxc deploys the "
+              "certificate and CA next to it and points the configuration at it, and "
+              "never writes, changes or removes the key. Before anything is written, "
+              "apply checks on the node (with its `openssl`, so the key never leaves it) "
+              "that it is the key of `cert_pem`, with `key_mode`, `owner` and `group`; "
+              "otherwise a diagnostic says what differs. Drift (key missing, another "
+              "key, mode or owner) is read from the node and shown in `files` as the "
+              "public key's digest with mode and owner (nothing secret). Conflicts with "
+              "`key_pem`, `key_pem_wo` and `key_pem_wo_version`; requires `cert_pem`. Unset or "
+              "`false`: the key comes from `key_pem` or "
+              "`key_pem_wo` (role `server`)."));
+  attrs.push_back(
       OptionalComputedAttr("cert_dir", Type::String())
           .Default(Value::String("/etc/mysql/certs"))
           .RequiresReplace()
@@ -268,8 +319,27 @@ void NodeTlsConfigResource::ValidateConfig(const Value& config, Diagnostics& dia
       "so the key is known to be managed from key_pem_wo_version, and a change of it writes the "
       "key again.",
       diags);
-  const bool has_key =
-      !config.GetAttr("key_pem").IsNull() || !config.GetAttr("key_pem_wo").IsNull();
+  const bool key_on_node = config.GetBool("key_on_node") == std::optional<bool>(true);
+  if (key_on_node) {
+    for (const char* n : {"key_pem", "key_pem_wo", "key_pem_wo_version"}) {
+      if (!config.GetAttr(n).IsNull()) {
+        diags.AddError("Conflicting Attributes",
+                       std::string(n) +
+                           " cannot be set with key_on_node = true: the key is the one already "
+                           "on the node, and pxc does not write it.",
+                       AttributePath::Root(n));
+      }
+    }
+    if (config.GetAttr("cert_pem").IsNull()) {
+      diags.AddError("Missing Attribute",
+                     "key_on_node = true requires cert_pem: the certificate deployed next to "
+                     "the key, which must be its certificate.",
+                     AttributePath::Root("cert_pem"));
+    }
+  }
+  const bool has_key = !config.GetAttr("key_pem").IsNull() ||
+                       !config.GetAttr("key_pem_wo").IsNull() || key_on_node ||
+                       config.GetAttr("key_on_node").IsUnknown();
   schema::ModelReader r(config, schema_.block);
   if (r.IsUnknown("role") || r.String("role") == "server") {
     if (config.GetAttr("cert_pem").IsNull()) {
@@ -280,8 +350,9 @@ void NodeTlsConfigResource::ValidateConfig(const Value& config, Diagnostics& dia
     }
     if (!has_key) {
       diags.AddError("Missing Attribute",
-                     "key_pem (or the write-only key_pem_wo) is required for role \"server\": a "
-                     "database node needs its own certificate and key.",
+                     "key_pem (or the write-only key_pem_wo, or key_on_node = true for a key "
+                     "already on the node, e.g. from pxc_node_key) is required for role "
+                     "\"server\": a database node needs its own certificate and key.",
                      AttributePath::Root("key_pem"));
     }
   }
@@ -403,6 +474,46 @@ void NodeTlsConfigResource::Apply(schema::ApplyContext& ctx, bool creating) cons
                                      AttributePath::Root("host"), ctx.diags);
   }
   NodeHost* session = connected->get();
+  // 0. A key already on the node must be the certificate's, with its mode
+  //    and owner, before anything points the server at it.
+  if (layout->key_on_node) {
+    auto probe = ProbeKeyFile(*session, layout->KeyPath());
+    if (!probe.ok()) {
+      return ssh_settings::AddSshError(probe.status(), "Cannot Inspect " + layout->KeyPath(),
+                                       *target, AttributePath::Root("key_on_node"), ctx.diags);
+    }
+    const std::string found = NodeKeyEntry(*probe);
+    if (found != layout->node_key_entry) {
+      const std::string where =
+          layout->KeyPath() + " on " + layout->name + " (" + model->host + ")";
+      std::string summary, detail;
+      if (probe->kind == KeyFileProbe::Kind::kAbsent) {
+        summary = "No Key on the Node";
+        detail = where +
+                 " does not exist. key_on_node = true deploys the certificate next to a key "
+                 "already there: make it with pxc_node_key (same cert_dir and key_file), or "
+                 "give the key with key_pem_wo.";
+      } else if (probe->kind != KeyFileProbe::Kind::kKey) {
+        summary = "Key on the Node Is Not Usable";
+        detail = where + " is " + found + ".";
+      } else if (auto cert_key = CertPublicKeyDigest(layout->cert_pem.value_or(""));
+                 PublicKeyDigest(*probe->public_key) != cert_key) {
+        summary = "Key on the Node Does Not Match the Certificate";
+        detail = where + " has the public key " + PublicKeyDigest(*probe->public_key) +
+                 ", cert_pem the public key " + cert_key +
+                 ": the server would refuse to start with them. Sign the key's own request "
+                 "(pxc_node_cert's cert_request_pem = pxc_node_key's cert_request_pem).";
+      } else {
+        summary = "Key File Mode or Owner Differs";
+        detail = where + " is " + ModeOwner(probe->stat) + "; key_mode, owner and group say " +
+                 FormatFileMode(layout->key_mode) + " " + layout->owner + ":" + layout->group +
+                 ". pxc_node_tls_config does not change a key it did not write: pxc_node_key "
+                 "repairs it on apply (or set it with chown/chmod on the node).";
+      }
+      return ctx.diags.AddError(summary, detail + " Nothing was changed on the node.",
+                                AttributePath::Root("key_on_node"));
+    }
+  }
   // 1. Read and edit my.cnf in memory: any problem stops here, before the
   //    node is touched.
   auto cnf_text = session->ReadFile(layout->config_file);
@@ -522,8 +633,11 @@ void NodeTlsConfigResource::Apply(schema::ApplyContext& ctx, bool creating) cons
     written.push_back(f.path);
   }
   next_private.files = written;
-  // Files of the prior layout that are no longer used.
+  // Files of the prior layout that are no longer used. A key pxc wrote
+  // before and now finds in place as the node's own (key_on_node) stays:
+  // the configuration points at it.
   for (const auto& old : prior_private->files) {
+    if (layout->key_on_node && old == layout->KeyPath()) continue;
     if (std::find(written.begin(), written.end(), old) == written.end()) {
       (void)session->RemoveFile(old);
     }
@@ -633,6 +747,17 @@ void NodeTlsConfigResource::Read(schema::ReadContext& ctx) const {
     const auto& s = **stat;
     files[f.path] = "sha256:" + Sha256Hex(content->value_or("")) + " " + FormatFileMode(s.mode) +
                     " " + s.owner + ":" + s.group;
+  }
+  if (layout->key_on_node) {
+    // The key pxc did not write: read from the node (its public key, mode
+    // and owner), never from state. Not counted in any_file: it is not
+    // pxc_node_tls_config's.
+    auto probe = ProbeKeyFile(*session, layout->KeyPath());
+    if (!probe.ok()) {
+      return ssh_settings::AddSshError(probe.status(), "Cannot Inspect " + layout->KeyPath(),
+                                       *target, AttributePath::Root("files"), ctx.diags);
+    }
+    files[layout->KeyPath()] = NodeKeyEntry(*probe);
   }
   auto dir = session->InspectDirectory(layout->Dir());
   if (!dir.ok()) {

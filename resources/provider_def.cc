@@ -8,6 +8,7 @@
 #include "resources/cluster_tls.h"
 #include "resources/mysql/mysql_settings.h"
 #include "resources/node_cert.h"
+#include "resources/node_key.h"
 #include "resources/node_tls_config.h"
 #include "resources/remote/ssh_pool.h"
 #include "resources/remote/ssh_settings.h"
@@ -67,6 +68,7 @@ std::vector<std::shared_ptr<const schema::Resource>> AllResources() {
   static const std::vector<std::shared_ptr<const schema::Resource>> kAll = {
       std::make_shared<CaResource>(),
       std::make_shared<NodeCertResource>(),
+      std::make_shared<NodeKeyResource>(),
       std::make_shared<NodeTlsConfigResource>(),
       std::make_shared<ClusterRestartResource>(),
       std::make_shared<SslUserResource>(),

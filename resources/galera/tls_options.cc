@@ -59,6 +59,7 @@ std::vector<TlsLayout::File> TlsLayout::Files() const {
 std::map<std::string, std::string> TlsLayout::DesiredFiles() const {
   std::map<std::string, std::string> out;
   for (const auto& f : Files()) out[f.path] = FileEntry(f.content, f.mode);
+  if (key_on_node) out[KeyPath()] = node_key_entry;
   out[DirKey()] = kSafeDirectory;
   return out;
 }
@@ -67,7 +68,7 @@ std::vector<DesiredOption> TlsLayout::Desired() const {
   const std::string sec = Section();
   std::vector<DesiredOption> out{DesiredOption::Value(sec, "ssl-ca", CaPath())};
   if (cert_pem) out.push_back(DesiredOption::Value(sec, "ssl-cert", CertPath()));
-  if (key_managed) out.push_back(DesiredOption::Value(sec, "ssl-key", KeyPath()));
+  if (key_managed || key_on_node) out.push_back(DesiredOption::Value(sec, "ssl-key", KeyPath()));
   if (role != "server") return out;
   // An explicit socket.ssl=no switches Galera TLS off whatever the key and
   // certificate say (Galera, galerautils/src/gu_asio.cpp: init_use_ssl and

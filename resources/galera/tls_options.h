@@ -47,6 +47,12 @@ struct TlsLayout {
   // planned or applied; never in stored state, where only the paths matter
   // (what is on the node is read back, hash and mode).
   bool key_managed = false;
+  // key_on_node: the key is already on the node (pxc_node_key made it) and
+  // pxc does not write, change or remove it; `node_key_entry` is its
+  // expected entry in `files` ("public key sha256:<hex> <mode>
+  // <owner>:<group>", the public key of cert_pem), checked from the node.
+  bool key_on_node = false;
+  std::string node_key_entry;
   std::optional<std::string> key_pem, cert_pem;
   std::string ca_pem;
 
