@@ -179,7 +179,8 @@ TEST_F(CaKeyFileTest, PlanChecksTheKeyFileAndNeverMakesANewCa) {
   WriteKey(key_file_, "not a key");
   EXPECT_NE(Find(Replan(state, config).diags, Severity::kError, "Invalid CA Key File"), nullptr);
   WriteKey(key_file_, pem, 0644);
-  const auto* mode = Find(Replan(state, config).diags, Severity::kError, "Unusable CA Key File");
+  const auto readable = Replan(state, config);  // kept: `mode` points into its diagnostics
+  const auto* mode = Find(readable.diags, Severity::kError, "Unusable CA Key File");
   ASSERT_NE(mode, nullptr);
   EXPECT_NE(mode->detail.find("has mode 0644"), std::string::npos) << mode->detail;
 
