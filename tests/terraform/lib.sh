@@ -196,9 +196,13 @@ tf_apply() {
   if [[ $TF_RC == 0 ]] && grep -q '^Apply complete!' "$TF_LAST_LOG"; then
     ok "terraform apply${*:+ $*}: $what ($(grep '^Apply complete!' "$TF_LAST_LOG"))"
   else
-    not_ok "terraform apply${*:+ $*}: $what" "exit $TF_RC"
-    tf_dump
-    tf_bail
+    # To stderr: callers often send the ok line to /dev/null, and a failure
+    # must still show its output and the summary.
+    {
+      not_ok "terraform apply${*:+ $*}: $what" "exit $TF_RC"
+      tf_dump
+      tf_bail
+    } >&2
   fi
 }
 
