@@ -152,6 +152,22 @@ void Restarter::Drain(Node& n) {
 Status Restarter::StartAndWait(Node& n, bool bootstrap, int64_t size) {
   Progress(n, bootstrap ? "bootstrap" : "start", bootstrap ? "bootstrapping" : "starting");
   Status st = Run(n, bootstrap ? cmd_.bootstrap : cmd_.start);
+  // A node started again before the others have dropped its previous
+  // incarnation is refused by Galera with "A node with the same UUID already
+  // exists in the cluster"; Galera then removes gvwstate.dat, so the next
+  // start joins with a new UUID (seen in the rolling test against the lab).
+  // One more start after a short wait, for that refusal only.
+  if (!bootstrap && !st.ok()) {
+    static constexpr char kDuplicateUuid[] = "A node with the same UUID already exists";
+    if (st.message().find(kDuplicateUuid) != std::string::npos ||
+        ErrorLogTail(n).find(kDuplicateUuid) != std::string::npos) {
+      Progress(n, "start",
+               "Galera refused the node's previous UUID (the cluster had not yet dropped it); "
+               "starting again");
+      std::this_thread::sleep_for(std::chrono::seconds(3));
+      st = Run(n, cmd_.start);
+    }
+  }
   if (bootstrap && !cmd_.bootstrap_stop.empty()) n.under_bootstrap_unit = true;
   if (st.ok()) st = WaitSynced(n, size);
   if (st.ok()) {

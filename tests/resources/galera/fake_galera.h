@@ -23,8 +23,9 @@ struct Node {
   explicit Node(const std::string& name) : host(name) {}
   MemHost host;
   bool running = true;
-  bool bootstrap_unit = false;  // runs under mysql@bootstrap.service
-  bool bootstrapped = false;    // was started with the bootstrap command
+  int duplicate_uuid_refusals = 0;  // starts Galera refuses for the node's old UUID
+  bool bootstrap_unit = false;      // runs under mysql@bootstrap.service
+  bool bootstrapped = false;        // was started with the bootstrap command
   std::string version = "4.7(r752664d)";
   std::string running_options = "gcache.size = 32M";
   std::string running_ssl_vars = "NULL\tNULL\tNULL";
@@ -127,6 +128,12 @@ class Cluster {
       if (n.running && n.bootstrap_unit && start) {
         r.exit_status = 1;
         r.stderr_text = "mysql@bootstrap.service is running";
+      } else if (start && n.duplicate_uuid_refusals > 0) {
+        --n.duplicate_uuid_refusals;
+        r.exit_status = 1;
+        r.stderr_text =
+            "WSREP: failed to open gcomm backend connection: 131: A node with the same UUID "
+            "already exists in the cluster. Removing gvwstate.dat file";
       } else if (n.File(kConfig).find("bad_option") != std::string::npos) {
         r.exit_status = 1;
         r.stderr_text = "Job for mysql.service failed";

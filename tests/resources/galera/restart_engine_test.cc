@@ -151,6 +151,29 @@ TEST(RestartEngine, ANodeThatDoesNotStartGetsItsPreviousConfigurationBack) {
   for (const auto& l : c.log) EXPECT_NE(l, "pxc3: systemctl stop mariadb");
 }
 
+// Galera refuses a node started again before the others dropped its previous
+// incarnation ("A node with the same UUID already exists"; seen in the
+// rolling test against the lab) and removes gvwstate.dat: one more start.
+TEST(RestartEngine, ANodeRefusedForItsOldUuidIsStartedOnceMore) {
+  Cluster c(3, kCnf);
+  c.nodes[1]->duplicate_uuid_refusals = 1;
+  RestartRun r = Restart(c, Options("rolling"));
+  EXPECT_TRUE(r.result) << Messages(r.diags);
+  for (const auto& n : c.nodes) EXPECT_TRUE(n->running) << n->name();
+  EXPECT_EQ(c.nodes[1]->duplicate_uuid_refusals, 0);
+}
+
+TEST(RestartEngine, ASecondRefusalIsAFailureWithRollback) {
+  Cluster c(3, kCnf);
+  for (const auto& n : c.nodes) n->host.PutFile(std::string(kConfig) + ".pxc.good", kCnf);
+  c.nodes[1]->duplicate_uuid_refusals = 2;
+  RestartRun r = Restart(c, Options("rolling"));
+  EXPECT_FALSE(r.result);
+  const std::string m = Messages(r.diags);
+  EXPECT_NE(m.find("Node Failed to Start"), std::string::npos) << m;
+  EXPECT_EQ(c.nodes[1]->duplicate_uuid_refusals, 0) << "started twice, not more";
+}
+
 TEST(RestartEngine, NothingIsStoppedWhenANodeCannotBeReached) {
   Cluster c(3, kCnf);
   std::vector<RestartNode> nodes = Nodes(c);
