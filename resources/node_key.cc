@@ -396,12 +396,9 @@ void NodeKeyResource::Create(schema::ApplyContext& ctx) const {
   auto target = ssh_settings::Resolve(ctx.planned, "ssh_", model->host, model->name, ctx.provider,
                                       AttributePath(), ctx.diags);
   if (!target) return;
-  auto connected = connector_(*target);
-  if (!connected.ok()) {
-    return ssh_settings::AddSshError(connected.status(), "Cannot Connect", *target,
-                                     AttributePath::Root("host"), ctx.diags);
-  }
-  NodeHost* node = connected->get();
+  auto connected = ssh_settings::Connect(connector_, *target, ctx.diags);
+  if (!connected) return;
+  NodeHost* node = connected.get();
   const std::string path = model->Path();
   const auto at_file = AttributePath::Root("key_file");
   auto existing = node->Lstat(path);
@@ -597,12 +594,9 @@ void NodeKeyResource::Read(schema::ReadContext& ctx) const {
   auto target = ssh_settings::Resolve(ctx.current, "ssh_", model->host, model->name, ctx.provider,
                                       AttributePath(), ctx.diags);
   if (!target) return;
-  auto connected = connector_(*target);
-  if (!connected.ok()) {
-    return ssh_settings::AddSshError(connected.status(), "Cannot Connect", *target,
-                                     AttributePath::Root("host"), ctx.diags);
-  }
-  auto probe = ProbeKeyFile(**connected, model->Path());
+  auto connected = ssh_settings::Connect(connector_, *target, ctx.diags);
+  if (!connected) return;
+  auto probe = ProbeKeyFile(*connected, model->Path());
   if (!probe.ok()) {
     return ssh_settings::AddSshError(probe.status(), "Cannot Inspect " + model->Path(), *target,
                                      AttributePath::Root("key_status"), ctx.diags);
@@ -613,7 +607,7 @@ void NodeKeyResource::Read(schema::ReadContext& ctx) const {
     return;
   }
   if (ctx.current.GetAttr("public_key_pem").IsNull()) {
-    return ReadImported(ctx, *model, **connected, *probe);
+    return ReadImported(ctx, *model, *connected, *probe);
   }
   std::optional<PublicKey> expected;
   if (auto pem = ctx.current.GetString("public_key_pem")) {
@@ -633,12 +627,9 @@ void NodeKeyResource::Update(schema::ApplyContext& ctx) const {
   auto target = ssh_settings::Resolve(ctx.planned, "ssh_", model->host, model->name, ctx.provider,
                                       AttributePath(), ctx.diags);
   if (!target) return;
-  auto connected = connector_(*target);
-  if (!connected.ok()) {
-    return ssh_settings::AddSshError(connected.status(), "Cannot Connect", *target,
-                                     AttributePath::Root("host"), ctx.diags);
-  }
-  NodeHost* node = connected->get();
+  auto connected = ssh_settings::Connect(connector_, *target, ctx.diags);
+  if (!connected) return;
+  NodeHost* node = connected.get();
   const std::string path = model->Path();
   auto expected = PublicKey::FromPem(ctx.prior.GetString("public_key_pem").value_or(""));
   if (!expected.ok()) {
@@ -714,12 +705,9 @@ void NodeKeyResource::Delete(schema::ApplyContext& ctx) const {
   auto target = ssh_settings::Resolve(ctx.prior, "ssh_", model->host, model->name, ctx.provider,
                                       AttributePath(), ctx.diags);
   if (!target) return;
-  auto connected = connector_(*target);
-  if (!connected.ok()) {
-    return ssh_settings::AddSshError(connected.status(), "Cannot Connect", *target,
-                                     AttributePath::Root("host"), ctx.diags);
-  }
-  NodeHost* node = connected->get();
+  auto connected = ssh_settings::Connect(connector_, *target, ctx.diags);
+  if (!connected) return;
+  NodeHost* node = connected.get();
   if (Status st = node->RemoveFile(model->Path()); !st.ok()) {
     return ssh_settings::AddSshError(st, "Cannot Remove " + model->Path(), *target,
                                      AttributePath::Root("key_file"), ctx.diags);

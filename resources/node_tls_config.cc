@@ -468,12 +468,9 @@ void NodeTlsConfigResource::Apply(schema::ApplyContext& ctx, bool creating) cons
     return ctx.diags.AddStatus(prior_private.status(), "Unreadable Private State",
                                "Remove the resource from state and apply again.");
   }
-  auto connected = connector_(*target);
-  if (!connected.ok()) {
-    return ssh_settings::AddSshError(connected.status(), "Cannot Connect", *target,
-                                     AttributePath::Root("host"), ctx.diags);
-  }
-  NodeHost* session = connected->get();
+  auto connected = ssh_settings::Connect(connector_, *target, ctx.diags);
+  if (!connected) return;
+  NodeHost* session = connected.get();
   // 0. A key already on the node must be the certificate's, with its mode
   //    and owner, before anything points the server at it.
   if (layout->key_on_node) {
@@ -720,12 +717,9 @@ void NodeTlsConfigResource::Read(schema::ReadContext& ctx) const {
   auto target = ssh_settings::Resolve(ctx.current, "ssh_", model->host, layout->name, ctx.provider,
                                       AttributePath(), ctx.diags);
   if (!target) return;
-  auto connected = connector_(*target);
-  if (!connected.ok()) {
-    return ssh_settings::AddSshError(connected.status(), "Cannot Connect", *target,
-                                     AttributePath::Root("host"), ctx.diags);
-  }
-  NodeHost* session = connected->get();
+  auto connected = ssh_settings::Connect(connector_, *target, ctx.diags);
+  if (!connected) return;
+  NodeHost* session = connected.get();
   std::map<std::string, std::string> files;
   bool any_file = false;
   for (const auto& f : layout->Files()) {
@@ -824,12 +818,9 @@ void NodeTlsConfigResource::Delete(schema::ApplyContext& ctx) const {
                                "Remove the managed lines by hand (see " + layout->config_file +
                                    ".pxc.bak) and run terraform state rm.");
   }
-  auto connected = connector_(*target);
-  if (!connected.ok()) {
-    return ssh_settings::AddSshError(connected.status(), "Cannot Connect", *target,
-                                     AttributePath::Root("host"), ctx.diags);
-  }
-  NodeHost* session = connected->get();
+  auto connected = ssh_settings::Connect(connector_, *target, ctx.diags);
+  if (!connected) return;
+  NodeHost* session = connected.get();
   auto text = session->ReadFile(layout->config_file);
   if (!text.ok()) {
     return ssh_settings::AddSshError(text.status(), "Cannot Read " + layout->config_file, *target,

@@ -165,4 +165,15 @@ void AddSshError(const Status& st, const std::string& what, const SshTarget& tar
                   path);
 }
 
+std::unique_ptr<NodeHost> Connect(const NodeConnector& connector, const SshTarget& target,
+                                  schema::Diagnostics& diags) {
+  auto connected = connector(target);
+  if (!connected.ok()) {
+    AddSshError(connected.status(), "Cannot Connect", target, schema::AttributePath::Root("host"),
+                diags);
+    return nullptr;
+  }
+  return *std::move(connected);
+}
+
 }  // namespace pxc::resources::ssh_settings

@@ -4,6 +4,7 @@
 // of resource value > provider default > built-in default into an SshTarget.
 #pragma once
 
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -35,5 +36,10 @@ std::optional<SshTarget> Resolve(const schema::Value& obj, const std::string& pr
 // and says what to do.
 void AddSshError(const Status& st, const std::string& what, const SshTarget& target,
                  const schema::AttributePath& path, schema::Diagnostics& diags);
+
+// Connects to `target` through `connector`. On failure adds the "Cannot
+// Connect" diagnostic (path `host`) and returns null.
+std::unique_ptr<NodeHost> Connect(const NodeConnector& connector, const SshTarget& target,
+                                  schema::Diagnostics& diags);
 
 }  // namespace pxc::resources::ssh_settings
