@@ -157,15 +157,23 @@ Status Restarter::StartAndWait(Node& n, bool bootstrap, int64_t size) {
   // exists in the cluster"; Galera then removes gvwstate.dat, so the next
   // start joins with a new UUID (seen in the rolling test against the lab).
   // One more start after a short wait, for that refusal only.
+  // The error log is read at most once per failed start, and reused for the
+  // failure's message when no second start follows.
+  std::optional<std::string> tail;
   if (!bootstrap && !st.ok()) {
     static constexpr char kDuplicateUuid[] = "A node with the same UUID already exists";
-    if (st.message().find(kDuplicateUuid) != std::string::npos ||
-        ErrorLogTail(n).find(kDuplicateUuid) != std::string::npos) {
+    bool refused = st.message().find(kDuplicateUuid) != std::string::npos;
+    if (!refused) {
+      tail = ErrorLogTail(n);
+      refused = tail->find(kDuplicateUuid) != std::string::npos;
+    }
+    if (refused) {
       Progress(n, "start",
                "Galera refused the node's previous UUID (the cluster had not yet dropped it); "
                "starting again");
       std::this_thread::sleep_for(std::chrono::seconds(3));
       st = Run(n, cmd_.start);
+      tail.reset();
     }
   }
   if (bootstrap && !cmd_.bootstrap_stop.empty()) n.under_bootstrap_unit = true;
@@ -174,8 +182,8 @@ Status Restarter::StartAndWait(Node& n, bool bootstrap, int64_t size) {
     Progress(n, "synced", "Synced, cluster size >= " + std::to_string(size));
     return st;
   }
-  std::string tail = ErrorLogTail(n);
-  if (!tail.empty()) st = Status(st.code(), st.message() + "; error log tail:\n" + tail);
+  if (!tail) tail = ErrorLogTail(n);
+  if (!tail->empty()) st = Status(st.code(), st.message() + "; error log tail:\n" + *tail);
   return st;
 }
 
