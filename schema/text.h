@@ -45,6 +45,10 @@ void AppendUtf8(uint32_t code_point, std::string& out);
 std::string AsciiLower(std::string_view s);
 std::string AsciiUpper(std::string_view s);
 
+// "\"" + s + "\"", built by appending: GCC 12 at -O3 reports a false
+// -Wrestrict inside std::string for `"\"" + std::string(s) + ...`.
+std::string DoubleQuoted(std::string_view s);
+
 // parts[0] + sep + parts[1] + ...; "" for no parts.
 std::string Join(const std::vector<std::string>& parts, std::string_view sep);
 

@@ -70,12 +70,12 @@ StatusOr<std::string> NormalizeIpAddress(std::string_view ip) {
   PXC_ASSIGN_OR_RETURN(std::string bytes, IpToBytes(ip));
   std::optional<std::string> text = BytesToIp(reinterpret_cast<const unsigned char*>(bytes.data()),
                                               static_cast<int>(bytes.size()));
-  if (!text) return InternalError("formatting IP address " + Quote(ip));
+  if (!text) return InternalError("formatting IP address " + DoubleQuoted(ip));
   return *std::move(text);
 }
 
 Status ValidateDnsName(std::string_view name) {
-  const std::string prefix = Quote(name) + " is not a valid DNS name: ";
+  const std::string prefix = DoubleQuoted(name) + " is not a valid DNS name: ";
   if (name.empty()) return InvalidArgumentError("a DNS name must not be empty");
   if (name.size() > 253) return InvalidArgumentError(prefix + "it is longer than 253 characters");
   std::string_view rest = name;
@@ -88,7 +88,7 @@ Status ValidateDnsName(std::string_view name) {
     const std::string_view label = rest.substr(start, end - start);
     if (label.empty()) return InvalidArgumentError(prefix + "it has an empty label");
     if (label.size() > 63) {
-      return InvalidArgumentError(prefix + "label " + Quote(label) +
+      return InvalidArgumentError(prefix + "label " + DoubleQuoted(label) +
                                   " is longer than 63 characters");
     }
     for (char c : label) {
@@ -99,7 +99,7 @@ Status ValidateDnsName(std::string_view name) {
       }
     }
     if (label.front() == '-' || label.back() == '-') {
-      return InvalidArgumentError(prefix + "label " + Quote(label) +
+      return InvalidArgumentError(prefix + "label " + DoubleQuoted(label) +
                                   " starts or ends with a hyphen");
     }
     start = end + 1;
@@ -126,7 +126,7 @@ StatusOr<KeyAlgorithm> ParseKeyAlgorithm(std::string_view name) {
   for (KeyAlgorithm a : {KeyAlgorithm::kRsa, KeyAlgorithm::kEcdsa, KeyAlgorithm::kEd25519}) {
     if (name == KeyAlgorithmName(a)) return a;
   }
-  return InvalidArgumentError("key algorithm " + Quote(name) +
+  return InvalidArgumentError("key algorithm " + DoubleQuoted(name) +
                               " is not supported: use \"RSA\", \"ECDSA\" or \"ED25519\"");
 }
 
@@ -148,7 +148,7 @@ Status ValidateEcdsaCurve(std::string_view curve) {
   for (const CurveInfo& info : kCurves) {
     if (curve == info.terraform_name) return OkStatus();
   }
-  return InvalidArgumentError("ECDSA curve " + Quote(curve) +
+  return InvalidArgumentError("ECDSA curve " + DoubleQuoted(curve) +
                               " is not supported: use \"P256\", \"P384\" or \"P521\"");
 }
 
@@ -672,17 +672,19 @@ Status Certificate::VerifySignedBy(const Certificate& ca) const {
     return StatusFromOpenSslErrors(StatusCode::kInternal, "running certificate verification");
   }
   ERR_clear_error();
-  std::string message = "certificate " + Quote(SubjectString()) + " does not verify against CA " +
-                        Quote(ca.SubjectString()) + ": " + X509_verify_cert_error_string(err);
+  std::string message = "certificate " + DoubleQuoted(SubjectString()) +
+                        " does not verify against CA " + DoubleQuoted(ca.SubjectString()) + ": " +
+                        X509_verify_cert_error_string(err);
   X509* failing = X509_STORE_CTX_get_current_cert(ctx.get());
   if (failing != nullptr && X509_cmp(failing, x509_.get()) != 0) {
-    message += " (in certificate " + Quote(NameToString(X509_get_subject_name(failing))) + ")";
+    message +=
+        " (in certificate " + DoubleQuoted(NameToString(X509_get_subject_name(failing))) + ")";
   }
   return FailedPreconditionError(std::move(message));
 }
 
 Status CheckCaKeyPair(const Certificate& ca_cert, const PrivateKey& ca_key) {
-  const std::string name = Quote(ca_cert.SubjectString());
+  const std::string name = DoubleQuoted(ca_cert.SubjectString());
   if (!ca_cert.IsCa()) {
     return InvalidArgumentError("certificate " + name +
                                 " is not a CA certificate: its basicConstraints extension does "

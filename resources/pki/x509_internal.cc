@@ -40,17 +40,6 @@ Status RequirePemBlock(std::string_view pem, std::initializer_list<std::string_v
 
 int NoPassphrase(char* /*buf*/, int /*size*/, int /*rwflag*/, void* /*userdata*/) { return -1; }
 
-// Appended, not `"\"" + std::string(s) + ...`: GCC 12 at -O3 reports a false
-// -Wrestrict inside std::string for that form.
-std::string Quote(std::string_view s) {
-  std::string out;
-  out.reserve(s.size() + 2);
-  out.push_back('"');
-  out.append(s);
-  out.push_back('"');
-  return out;
-}
-
 StatusOr<KeySpec> DescribeKey(const EVP_PKEY* pkey) {
   KeySpec spec;
   spec.rsa_bits = 0;
@@ -115,7 +104,7 @@ Status ValidateName(const DistinguishedName& dn) {
   if (!dn.country.empty() &&
       (dn.country.size() != 2 || !std::isalpha(static_cast<unsigned char>(dn.country[0])) ||
        !std::isalpha(static_cast<unsigned char>(dn.country[1])))) {
-    return InvalidArgumentError("subject country " + Quote(dn.country) +
+    return InvalidArgumentError("subject country " + DoubleQuoted(dn.country) +
                                 " is not a two-letter country code such as \"FR\"");
   }
   for (const NameField& field : kNameFields) {
@@ -127,8 +116,8 @@ Status ValidateName(const DistinguishedName& dn) {
     }
     const size_t chars = Utf8Length(value);
     if (chars > field.max_chars) {
-      return InvalidArgumentError(std::string("subject ") + field.attribute + " " + Quote(value) +
-                                  " is " + std::to_string(chars) +
+      return InvalidArgumentError(std::string("subject ") + field.attribute + " " +
+                                  DoubleQuoted(value) + " is " + std::to_string(chars) +
                                   " characters long: the maximum is " +
                                   std::to_string(field.max_chars));
     }
@@ -146,9 +135,9 @@ StatusOr<X509NamePtr> BuildName(const DistinguishedName& dn) {
     if (X509_NAME_add_entry_by_NID(name.get(), field.nid, MBSTRING_UTF8,
                                    reinterpret_cast<const unsigned char*>(value.data()),
                                    static_cast<int>(value.size()), -1, 0) != 1) {
-      return StatusFromOpenSslErrors(
-          StatusCode::kInvalidArgument,
-          std::string("subject ") + field.attribute + " " + Quote(value) + " cannot be encoded");
+      return StatusFromOpenSslErrors(StatusCode::kInvalidArgument,
+                                     std::string("subject ") + field.attribute + " " +
+                                         DoubleQuoted(value) + " cannot be encoded");
     }
   }
   return name;
@@ -222,7 +211,7 @@ StatusOr<std::string> IpToBytes(std::string_view ip) {
       }
     }
   }
-  return InvalidArgumentError(Quote(ip) +
+  return InvalidArgumentError(DoubleQuoted(ip) +
                               " is not a valid IP address: use an IPv4 address such as "
                               "\"10.0.0.1\" or an IPv6 address such as \"fd00::1\"");
 }

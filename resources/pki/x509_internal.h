@@ -124,8 +124,6 @@ Status RequirePemBlock(std::string_view pem, std::initializer_list<std::string_v
 // Never prompt for a passphrase: encrypted keys are rejected.
 int NoPassphrase(char* /*buf*/, int /*size*/, int /*rwflag*/, void* /*userdata*/);
 
-std::string Quote(std::string_view s);
-
 // ---------------------------------------------------------------------------
 // Keys.
 

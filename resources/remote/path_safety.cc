@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "schema/text.h"
+
 namespace pxc::resources {
 namespace {
 
@@ -64,18 +66,6 @@ std::optional<Found> FirstProblem(const std::vector<PathEntry>& chain,
   return std::nullopt;
 }
 
-// Built by appending: GCC 12 at -O2 reports a false -Wrestrict overlap for
-// `"\"" + std::string(path) + ...` here.
-std::string QuotedPath(std::string_view path, std::string_view rest) {
-  std::string out;
-  out.reserve(path.size() + rest.size() + 2);
-  out.push_back('"');
-  out.append(path);
-  out.push_back('"');
-  out.append(rest);
-  return out;
-}
-
 }  // namespace
 
 std::string FormatOctalMode(uint32_t mode) {
@@ -98,7 +88,7 @@ std::vector<std::string> PathPrefixes(const std::string& path) {
 
 StatusOr<std::string> NormalizeAbsolutePath(std::string_view path) {
   if (path.empty() || path[0] != '/') {
-    return InvalidArgumentError(QuotedPath(path, " is not an absolute path"));
+    return InvalidArgumentError(DoubleQuoted(path).append(" is not an absolute path"));
   }
   if (path.find_first_of(std::string_view("\0\n\r", 3)) != std::string_view::npos) {
     return InvalidArgumentError("the path contains a NUL byte or a line break");
@@ -114,7 +104,7 @@ StatusOr<std::string> NormalizeAbsolutePath(std::string_view path) {
     if (part.empty() || part == ".") continue;
     if (part == "..") {
       return InvalidArgumentError(
-          QuotedPath(path, " contains \"..\"; write the directory without it"));
+          DoubleQuoted(path).append(" contains \"..\"; write the directory without it"));
     }
     out += "/";
     out += part;

@@ -77,6 +77,12 @@ TEST(Text, Utf8FollowsTheUnicodeTable) {
   }
 }
 
+TEST(Text, DoubleQuoted) {
+  EXPECT_EQ(DoubleQuoted(""), "\"\"");
+  EXPECT_EQ(DoubleQuoted("/etc/my cnf"), "\"/etc/my cnf\"");
+  EXPECT_EQ(DoubleQuoted(std::string_view("a\0b", 3)), std::string("\"a\0b\"", 5));
+}
+
 TEST(Text, CaseJoinAndWipe) {
   EXPECT_EQ(AsciiLower("SeLeCt \xC3\x89"), "select \xC3\x89");
   EXPECT_EQ(AsciiUpper("grant all"), "GRANT ALL");
