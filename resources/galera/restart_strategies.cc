@@ -210,7 +210,34 @@ bool Restarter::FindNewNodes() {
                     AttributePath::Root("node"));
     return false;
   }
-  return true;
+  // A node without grastate.dat is taken for a new one only while the
+  // cluster runs: then a member that is down (with a node.datadir pointing
+  // elsewhere) is behind the running ones anyway, and a state transfer is
+  // what it would get. With every member down, such a node may be the most
+  // advanced one, and joining it by SST would lose its last transactions.
+  std::string fresh;
+  for (const auto& n : nodes_) {
+    if (!n.new_node) continue;
+    if (!fresh.empty()) fresh += ", ";
+    fresh += n.name;
+  }
+  if (fresh.empty()) return true;
+  for (auto& n : nodes_) {
+    if (n.new_node) continue;
+    auto status = QueryStatus(n);
+    if (status.ok() && status->cluster_size > 0) return true;
+  }
+  std::string detail = fresh;
+  detail +=
+      " has no grastate.dat and does not run, which makes it a new node only if the cluster "
+      "runs; but no node with grastate.dat answers as a cluster member. With the whole cluster "
+      "down, pxc cannot tell a new node from a member whose node.datadir is wrong, and starting "
+      "such a member by state transfer could lose its last transactions. Start the cluster "
+      "first (bootstrap the most advanced node), or set node.datadir, and apply again. Nothing "
+      "was stopped.";
+  diags_.AddError("Cluster Down While Adding a Node (No Node Was Stopped)", detail,
+                  AttributePath::Root("node"));
+  return false;
 }
 
 void Restarter::WarnNewNodesJoined(const std::vector<const Node*>& joined,

@@ -304,6 +304,24 @@ TEST(RestartEngine, FullRefusesWhenNoNodeHasGrastateBeforeStoppingAnything) {
   for (const auto& l : c.log) EXPECT_EQ(l.find("galera_new_cluster"), std::string::npos) << l;
 }
 
+// With every member down, a node without grastate.dat may be a member whose
+// node.datadir is wrong (and the most advanced one): not taken for a new
+// node, nothing started.
+TEST(RestartEngine, FullRefusesANewNodeWhileTheWholeClusterIsDown) {
+  Cluster c(3, kCnf, {10, 12, 11});
+  for (auto& n : c.nodes) n->running = false;
+  c.AddNewNode(kCnf);
+  RestartRun r = Restart(c, Options("full"));
+  EXPECT_FALSE(r.result);
+  const schema::Diagnostic* e = Find(r.diags, "Cluster Down While Adding a Node");
+  ASSERT_NE(e, nullptr) << Messages(r.diags);
+  ASSERT_TRUE(e->path);
+  EXPECT_EQ(e->path->ToString(), "node");
+  EXPECT_NE(e->detail.find("pxc4"), std::string::npos) << e->detail;
+  EXPECT_FALSE(AnyStop(c)) << Messages(r.diags);
+  for (const auto& l : c.log) EXPECT_EQ(l.find("galera_new_cluster"), std::string::npos) << l;
+}
+
 // A new node that does not start gets the rollback any node gets; the
 // members keep running and nothing says the cluster is down.
 TEST(RestartEngine, FullRollsBackANewNodeThatDoesNotStartAndKeepsTheOthersUp) {
