@@ -1,10 +1,14 @@
 // The engine behind pxc_cluster_restart: makes configuration changes take
 // effect across a Galera cluster without losing data, over each node's
 // NodeHost (SSH in production, MemHost in unit tests).
-//   full     stops every node (the first listed last), reads each node's
-//            grastate.dat, bootstraps the most advanced node (not blindly
-//            the first), then starts the others one at a time, each waited
-//            for until Synced;
+//   full     checks every node's grastate.dat before stopping anything (a
+//            running member without one has a wrong datadir: refused), stops
+//            every node (the first listed last), bootstraps the most
+//            advanced node (not blindly the first), then starts the others
+//            one at a time, each waited for until Synced; a node that has
+//            never been a member (no grastate.dat, not running: e.g. just
+//            added) is never bootstrapped from and is started last, so it
+//            joins by state transfer;
 //   rolling  restarts one node at a time, keeping quorum (two passes with
 //            socket.dynamic when Galera TLS is switched on or off);
 //   reload   re-reads certificates at unchanged paths without a restart.

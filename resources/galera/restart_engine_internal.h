@@ -38,6 +38,11 @@ struct Node {
   // The socket.dynamic=yes in the file is pxc's own, left by an interrupted
   // rolling pass 1 (marker file present): config_text is the file without it.
   bool strip_dynamic = false;
+  // full: no grastate.dat in its datadir and not a running cluster member,
+  // so never a member (e.g. just added to the node list): never bootstrapped
+  // from, started after the others so that it joins by state transfer.
+  bool new_node = false;
+  bool new_node_was_running = false;  // its mysqld answered (outside the cluster)
 };
 
 inline constexpr char kDynamicMarkerSuffix[] = ".pxc.dynamic";
@@ -86,6 +91,14 @@ class Restarter {
     provider_.Progress("pxc_cluster_restart: " + n.name + ": " + message,
                        {{"node", n.name}, {"step", step}});
   }
+  // full, before anything is stopped: reads where every node keeps
+  // grastate.dat and marks the new nodes (Node::new_node). False (with an
+  // error) when a running member has none there (its datadir is wrong) or
+  // no node has one (nothing to bootstrap from).
+  bool FindNewNodes();
+  // The warning that names the new nodes that joined by state transfer,
+  // started `when` ("after the other nodes had joined").
+  void WarnNewNodesJoined(const std::vector<const Node*>& joined, const std::string& when);
   StatusOr<std::string> Sql(Node& n, const std::string& sql);
   StatusOr<WsrepStatus> QueryStatus(Node& n);
   Status WaitSynced(Node& n, int64_t size);

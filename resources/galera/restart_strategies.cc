@@ -2,6 +2,7 @@
 // most advanced node from grastate.dat), rolling (node by node, two passes
 // with socket.dynamic when Galera TLS is switched) and reload (certificates
 // re-read without a restart).
+#include <algorithm>
 #include <chrono>
 #include <optional>
 #include <sstream>
@@ -32,17 +33,32 @@ void Restarter::Rolling() {
         "node. Use strategy \"full\", which bootstraps the most advanced node.",
         AttributePath::Root("strategy"));
   }
+  std::vector<const Node*> joined;
   for (Node* n : not_answering) {
-    diags_.AddWarning("Node Was Down",
-                      n->name +
-                          " did not answer before the rolling restart; pxc started it "
-                          "(with the configuration in its file) before going on.");
-    down_.push_back(n->name);
-    if (Status st = StartAndWait(*n, false, 1); !st.ok()) {
-      return Fail(st, "Cannot Start a Node That Was Down");
+    // A node without grastate.dat has never been a member (e.g. it was just
+    // added to the node list): it joins by a full state transfer.
+    auto state = n->session->ReadFile(n->datadir + "/grastate.dat");
+    const bool fresh = state.ok() && !state->has_value();
+    if (!fresh) {
+      diags_.AddWarning("Node Was Down",
+                        n->name +
+                            " did not answer before the rolling restart; pxc started it "
+                            "(with the configuration in its file) before going on.");
     }
-    std::erase(down_, n->name);
+    if (Status st = StartAndWait(*n, false, 1); !st.ok()) {
+      // pxc did not take it down, and stopped no node: the cluster runs on.
+      std::string detail = st.message();
+      detail += ". ";
+      detail += n->name;
+      detail += fresh ? " (new: no grastate.dat, never a member)" : "";
+      detail +=
+          " did not answer before the rolling restart and does not run in the cluster now; no "
+          "other node was stopped. Fix the cause and apply again.";
+      return diags_.AddError("Cannot Start a Node That Was Down (No Node Was Stopped)", detail);
+    }
+    if (fresh) joined.push_back(n);
   }
+  WarnNewNodesJoined(joined, "first, before the rolling restart of every node");
   for (auto& n : nodes_) {
     if (Status st = WaitSynced(n, size); !st.ok()) {
       return Fail(st, "Cluster Not Healthy Before the Rolling Restart (No Node Was Stopped)");
@@ -126,9 +142,154 @@ void Restarter::Rolling() {
   RecordGood();
 }
 
+bool Restarter::FindNewNodes() {
+  std::string looked;  // every path looked at, for the error
+  size_t with_state = 0;
+  for (size_t i = 0; i < nodes_.size(); ++i) {
+    Node& n = nodes_[i];
+    const AttributePath datadir_path =
+        AttributePath::Root("node").Index(static_cast<int64_t>(i)).Attr("datadir");
+    const std::string path = n.datadir + "/grastate.dat";
+    if (!looked.empty()) looked += ", ";
+    looked += n.name;
+    looked += ": ";
+    looked += path;
+    auto text = n.session->ReadFile(path);
+    if (!text.ok()) {
+      diags_.AddError("Cannot Read grastate.dat (No Node Was Stopped)",
+                      text.status().WithContext(n.name).message() + ".", datadir_path);
+      return false;
+    }
+    if (text->has_value()) {
+      ++with_state;
+      continue;
+    }
+    // No grastate.dat: a new node, unless it runs as a cluster member (a
+    // running Galera node always has grastate.dat in its datadir).
+    auto status = QueryStatus(n);
+    if (status.ok() && (status->cluster_size > 0 || !status->state.empty())) {
+      diags_.AddError(
+          "No grastate.dat on a Running Node (No Node Was Stopped)",
+          n.name + " runs as a Galera cluster member (" + status->state + ", cluster size " +
+              std::to_string(status->cluster_size) + ") but " + path +
+              " does not exist, and a running Galera node always has grastate.dat in its "
+              "datadir: " +
+              n.datadir + " is probably not " + n.name +
+              "'s datadir. Set node.datadir (or datadir under [mysqld] in " + n.config_file +
+              ") to the directory the node uses (SELECT @@datadir on the node) and apply "
+              "again. Nothing was stopped.",
+          datadir_path);
+      return false;
+    }
+    // A new node has its datadir (pxc_node_tls_config wrote its my.cnf, the
+    // package made the directory); none at all is a wrong node.datadir.
+    auto dir = n.session->Stat(n.datadir);
+    if (!dir.ok() || !dir->has_value() || (*dir)->type != FileType::kDirectory) {
+      std::string detail = !dir.ok() ? dir.status().WithContext(n.name).message()
+                                     : n.name + ": " + n.datadir + " is not a directory";
+      detail +=
+          ". The node has no grastate.dat there and does not run, so it would be taken for a "
+          "new node, but a new node has its datadir. Set node.datadir (or datadir under "
+          "[mysqld] in ";
+      detail += n.config_file;
+      detail += ") to the directory the node uses and apply again. Nothing was stopped.";
+      diags_.AddError("No Datadir (No Node Was Stopped)", detail, datadir_path);
+      return false;
+    }
+    n.new_node = true;
+    n.new_node_was_running = status.ok();
+  }
+  if (with_state == 0) {
+    std::string detail = "None of the nodes has grastate.dat in its datadir (";
+    detail += looked;
+    detail +=
+        "), so there is no node whose data the cluster can be bootstrapped from. If the nodes "
+        "keep their data elsewhere, set node.datadir; a cluster that has never run must be "
+        "bootstrapped by hand first. Nothing was stopped.";
+    diags_.AddError("No Node Has grastate.dat (No Node Was Stopped)", detail,
+                    AttributePath::Root("node"));
+    return false;
+  }
+  // A node without grastate.dat is taken for a new one only while the
+  // cluster runs: then a member that is down (with a node.datadir pointing
+  // elsewhere) is behind the running ones anyway, and a state transfer is
+  // what it would get. With every member down, such a node may be the most
+  // advanced one, and joining it by SST would lose its last transactions.
+  std::string fresh;
+  for (const auto& n : nodes_) {
+    if (!n.new_node) continue;
+    if (!fresh.empty()) fresh += ", ";
+    fresh += n.name;
+  }
+  if (fresh.empty()) return true;
+  for (auto& n : nodes_) {
+    if (n.new_node) continue;
+    auto status = QueryStatus(n);
+    if (status.ok() && status->cluster_size > 0) return true;
+  }
+  std::string detail = fresh;
+  detail +=
+      " has no grastate.dat and does not run, which makes it a new node only if the cluster "
+      "runs; but no node with grastate.dat answers as a cluster member. With the whole cluster "
+      "down, pxc cannot tell a new node from a member whose node.datadir is wrong, and starting "
+      "such a member by state transfer could lose its last transactions. Start the cluster "
+      "first (bootstrap the most advanced node), or set node.datadir, and apply again. Nothing "
+      "was stopped.";
+  diags_.AddError("Cluster Down While Adding a Node (No Node Was Stopped)", detail,
+                  AttributePath::Root("node"));
+  return false;
+}
+
+void Restarter::WarnNewNodesJoined(const std::vector<const Node*>& joined,
+                                   const std::string& when) {
+  if (joined.empty()) return;
+  const bool one = joined.size() == 1;
+  std::string names, paths;
+  for (const Node* n : joined) {
+    if (!names.empty()) {
+      names += ", ";
+      paths += ", ";
+    }
+    names += n->name;
+    paths += n->datadir;
+    paths += "/grastate.dat";
+  }
+  std::string detail = names;
+  detail += " had no grastate.dat (";
+  detail += paths;
+  detail += one ? ") and was" : ") and were";
+  detail += " not running in the cluster, so pxc took ";
+  detail += one ? "it for a new node" : "them for new nodes";
+  detail += ": never chosen to bootstrap from, started ";
+  detail += when;
+  detail += one ? ". It" : ". Each";
+  detail +=
+      " joined by a full state transfer (SST) from the cluster, which replaced whatever data "
+      "its datadir held. If a node was in fact a member whose data is elsewhere, set its "
+      "node.datadir.";
+  diags_.AddWarning(
+      one ? "New Node Joined by Full State Transfer" : "New Nodes Joined by Full State Transfer",
+      detail);
+}
+
 void Restarter::Full() {
-  // Stop in reverse order: the preferred bootstrap node stops last.
+  // Before anything is stopped: every node's grastate.dat, and which nodes
+  // have never been members.
+  if (!FindNewNodes()) return;
+  // New nodes first: they hold none of the cluster's data (one may run
+  // outside the cluster; it must not when it joins).
+  for (auto& n : nodes_) {
+    if (!n.new_node) continue;
+    Progress(n, "stop", "stopping (a new node: no grastate.dat)");
+    if (Status st = Stop(n); !st.ok()) {
+      return Fail(st, "Stop Failed (No Cluster Member Was Stopped)");
+    }
+    if (n.new_node_was_running) down_.push_back(n.name);
+  }
+  // Then the members in reverse order: the preferred bootstrap node stops
+  // last.
   for (size_t i = nodes_.size(); i-- > 0;) {
+    if (nodes_[i].new_node) continue;
     Progress(nodes_[i], "stop", "stopping");
     if (Status st = Stop(nodes_[i]); !st.ok()) return Fail(st, "Stop Failed");
     down_.push_back(nodes_[i].name);
@@ -139,10 +300,12 @@ void Restarter::Full() {
       return Fail(st, "Cannot Write the Configuration");
     }
   }
-  // The most advanced node from grastate.dat.
+  // The most advanced member from grastate.dat (new nodes have none).
+  std::vector<Node*> members;
   std::vector<std::string> names;
   std::vector<GraState> states;
   for (auto& n : nodes_) {
+    if (n.new_node) continue;
     auto text = n.session->ReadFile(n.datadir + "/grastate.dat");
     if (!text.ok() || !text->has_value()) {
       return Fail(text.ok() ? NotFoundError(n.name + ": " + n.datadir +
@@ -150,12 +313,13 @@ void Restarter::Full() {
                             : text.status(),
                   "Cannot Read grastate.dat");
     }
+    members.push_back(&n);
     names.push_back(n.name);
     states.push_back(ParseGraState(**text));
   }
   auto choice = ChooseBootstrapNode(names, states);
   if (!choice.ok()) return Fail(choice.status(), "Cannot Choose a Node to Bootstrap");
-  Node& boot = nodes_[choice->index];
+  Node& boot = *members[choice->index];
   bootstrap_name = boot.name;
   if (choice->needs_safe_flag) {
     diags_.AddWarning("safe_to_bootstrap Set",
@@ -167,15 +331,15 @@ void Restarter::Full() {
       return Fail(st, "Cannot Mark the Bootstrap Node");
     }
   }
-  // Bootstrap. If the new configuration keeps it from starting, every node
+  // Bootstrap. If the new configuration keeps it from starting, every member
   // goes back to its previous configuration (they must agree on TLS) and
-  // the cluster is started again as it was.
+  // the cluster is started again as it was, without the new nodes.
   bool rolled_back = false;
   if (Status st = StartAndWait(boot, true, 1); !st.ok()) {
-    for (auto& n : nodes_) {
-      if (&n == &boot || !n.previous_config || !boot.previous_config) continue;
-      if (Status w = WriteConfig(n, *n.previous_config); !w.ok()) {
-        return Fail(w, "Cannot Roll Back " + n.name);
+    for (Node* n : members) {
+      if (n == &boot || !n->previous_config || !boot.previous_config) continue;
+      if (Status w = WriteConfig(*n, *n->previous_config); !w.ok()) {
+        return Fail(w, "Cannot Roll Back " + n->name);
       }
     }
     (void)MarkSafeToBootstrap(boot);
@@ -183,26 +347,72 @@ void Restarter::Full() {
     rolled_back = true;
   }
   std::erase(down_, boot.name);
-  // The others one at a time; one that fails gets its previous
-  // configuration back and the rest are still started.
+  // The other members one at a time, then the new nodes, which join by state
+  // transfer from them; one that fails gets its previous configuration back
+  // and the rest are still started.
   int64_t size = 1;
   bool failed = false;
-  for (auto& n : nodes_) {
-    if (&n == &boot) continue;
-    Status st = StartAndWait(n, false, size + 1);
-    if (st.ok()) {
-      std::erase(down_, n.name);
-    } else if (rolled_back) {
-      failed = true;
-      Fail(st, "Node Did Not Join After the Rollback");
-      continue;
-    } else {
-      failed = true;
-      if (!RollBack(n, st, n.previous_config, n.previous_source, false, size + 1)) continue;
+  std::vector<const Node*> joined;
+  std::vector<const Node*> not_started;
+  for (bool fresh : {false, true}) {
+    for (auto& n : nodes_) {
+      if (&n == &boot || n.new_node != fresh) continue;
+      if (fresh && rolled_back) {
+        not_started.push_back(&n);
+        continue;
+      }
+      Status st = StartAndWait(n, false, size + 1);
+      if (st.ok()) {
+        std::erase(down_, n.name);
+      } else if (rolled_back) {
+        failed = true;
+        Fail(st, "Node Did Not Join After the Rollback");
+        continue;
+      } else {
+        failed = true;
+        if (!RollBack(n, st, n.previous_config, n.previous_source, false, size + 1)) {
+          if (fresh) not_started.push_back(&n);
+          continue;
+        }
+      }
+      if (fresh) joined.push_back(&n);
+      ++size;
     }
-    ++size;
   }
-  if (failed) return;
+  WarnNewNodesJoined(joined, "after the other nodes had joined");
+  if (!not_started.empty()) {
+    std::string names_down, running;
+    for (const Node* n : not_started) {
+      if (!names_down.empty()) names_down += ", ";
+      names_down += n->name;
+    }
+    for (const auto& n : nodes_) {
+      if (std::find(not_started.begin(), not_started.end(), &n) != not_started.end() ||
+          std::find(down_.begin(), down_.end(), n.name) != down_.end()) {
+        continue;
+      }
+      if (!running.empty()) running += ", ";
+      running += n.name;
+    }
+    const bool one = not_started.size() == 1;
+    std::string detail = names_down;
+    detail += " (new: no grastate.dat) ";
+    if (rolled_back) {
+      detail += one ? "was" : "were";
+      detail += " not started, since the cluster went back to its previous configuration";
+    } else {
+      detail += "did not start";
+    }
+    detail += " (see the error above) and ";
+    detail += one ? "is" : "are";
+    detail += " not running; ";
+    detail += one ? "it has" : "they have";
+    detail += " never been a member. The cluster runs on ";
+    detail += running.empty() ? std::string("no node") : running;
+    detail += ". Fix the cause and apply again: a new node then joins by state transfer.";
+    diags_.AddError(one ? "New Node Not Started" : "New Nodes Not Started", detail);
+  }
+  if (failed || !not_started.empty()) return;
   LeaveBootstrapUnit();
   if (!rolled_back && !diags_.HasError()) RecordGood();
 }
@@ -237,9 +447,22 @@ void Restarter::LeaveBootstrapUnit() {
 void Restarter::Reload() {
   // Certificates and keys are re-read at the same paths: refuse (before
   // touching anything) when a path changed, which needs a restart.
-  for (auto& n : nodes_) {
+  for (size_t i = 0; i < nodes_.size(); ++i) {
+    Node& n = nodes_[i];
     auto ver = Sql(n, "SELECT VERSION()");
-    if (!ver.ok()) return Fail(ver.status(), "Cannot Query " + n.name + " (Nothing Was Reloaded)");
+    if (!ver.ok()) {
+      // A node that is down, or new in the node list (never started).
+      std::string detail = ver.status().message();
+      detail += ". \"reload\" re-reads the certificates of running nodes only, and ";
+      detail += n.name;
+      detail +=
+          " does not answer. Nothing was reloaded, on any node. Start it first, or use strategy "
+          "\"rolling\" (which starts a node that does not answer, a new one by state transfer) "
+          "or \"full\".";
+      return diags_.AddError(
+          "Cannot Query " + n.name + " (Nothing Was Reloaded)", detail,
+          AttributePath::Root("node").Index(static_cast<int64_t>(i)).Attr("host"));
+    }
     n.version = Trim(*ver);
     n.mariadb = n.version.find("MariaDB") != std::string::npos;
     if (!n.mariadb && n.version.rfind("5.", 0) == 0) {

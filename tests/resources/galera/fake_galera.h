@@ -5,7 +5,9 @@
 // under mysql@bootstrap.service and `systemctl start mysql` refuses while it
 // runs; a mysqld whose my.cnf holds `bad_option` does not start; the mysql
 // client answers the wsrep status queries with the cluster size the running
-// nodes make.
+// nodes make. A new node (AddNewNode) has a datadir and my.cnf but has never
+// been a member: no grastate.dat, not running; started into a running
+// cluster, it joins by state transfer (SST) and gets a grastate.dat.
 #pragma once
 
 #include <memory>
@@ -26,6 +28,7 @@ struct Node {
   int duplicate_uuid_refusals = 0;  // starts Galera refuses for the node's old UUID
   bool bootstrap_unit = false;      // runs under mysql@bootstrap.service
   bool bootstrapped = false;        // was started with the bootstrap command
+  bool joined_by_sst = false;       // had no grastate.dat and joined a running cluster
   std::string version = "4.7(r752664d)";
   std::string running_options = "gcache.size = 32M";
   std::string running_ssl_vars = "NULL\tNULL\tNULL";
@@ -42,26 +45,22 @@ class Cluster {
   // (safe_to_bootstrap on the first node only).
   Cluster(int n, const std::string& cnf, const std::vector<int64_t>& seqnos = {}) {
     for (int i = 0; i < n; ++i) {
-      auto node = std::make_unique<Node>("pxc" + std::to_string(i + 1));
-      node->host.PutDirectory("/etc/mysql");
-      node->host.PutDirectory("/var/lib/mysql", 0750, "mysql", "mysql");
-      node->host.PutFile(kConfig, cnf);
+      Node& node = Add(cnf);
       const int64_t seqno = i < static_cast<int>(seqnos.size()) ? seqnos[i] : 10;
-      node->host.PutFile(
+      node.host.PutFile(
           kGrastate,
           "# GALERA saved state\nversion: 2.1\nuuid: u\nseqno: " + std::to_string(seqno) +
               "\nsafe_to_bootstrap: " + (i == 0 ? "1" : "0") + "\n",
           0660, "mysql", "mysql");
-      Node* raw = node.get();
-      node->host.OnCommand(
-          [this, raw](const std::string& cmd, std::string_view) { return Run(*raw, cmd); });
-      // Writes go into the log too (a test may replace this with a fault).
-      node->host.FailWrites([this, raw](const std::string& path) -> std::optional<Status> {
-        log.push_back(raw->name() + ": write " + path);
-        return std::nullopt;
-      });
-      nodes.push_back(std::move(node));
     }
+  }
+
+  // A node pxc<n+1> that has never been a member: its datadir and `cnf`, no
+  // grastate.dat, mysqld not running.
+  Node& AddNewNode(const std::string& cnf) {
+    Node& node = Add(cnf);
+    node.running = false;
+    return node;
   }
 
   std::vector<std::unique_ptr<Node>> nodes;
@@ -90,6 +89,43 @@ class Cluster {
   }
 
  private:
+  Node& Add(const std::string& cnf) {
+    auto node = std::make_unique<Node>("pxc" + std::to_string(nodes.size() + 1));
+    node->host.PutDirectory("/etc/mysql");
+    node->host.PutDirectory("/var/lib/mysql", 0750, "mysql", "mysql");
+    node->host.PutFile(kConfig, cnf);
+    Node* raw = node.get();
+    node->host.OnCommand(
+        [this, raw](const std::string& cmd, std::string_view) { return Run(*raw, cmd); });
+    // Writes go into the log too (a test may replace this with a fault).
+    node->host.FailWrites([this, raw](const std::string& path) -> std::optional<Status> {
+      log.push_back(raw->name() + ": write " + path);
+      return std::nullopt;
+    });
+    nodes.push_back(std::move(node));
+    return *raw;
+  }
+
+  // A node without grastate.dat started: bootstrapped, it founds a cluster
+  // of its own (another uuid); joining, it receives a full state transfer
+  // from a running member and with it that member's grastate.dat.
+  void ReceiveState(Node& n, bool bootstrap) {
+    if (n.host.Find(kGrastate) != nullptr) return;
+    std::string state = "# GALERA saved state\nversion: 2.1\nuuid: other\nseqno: 0\n";
+    if (!bootstrap) {
+      for (const auto& d : nodes) {
+        if (d.get() != &n && d->running) {
+          state = d->File(kGrastate);
+          break;
+        }
+      }
+      n.joined_by_sst = true;
+    }
+    const size_t at = state.find("safe_to_bootstrap: ");
+    if (at != std::string::npos) state.erase(at, state.find('\n', at) + 1 - at);
+    n.host.PutFile(kGrastate, state + "safe_to_bootstrap: 0\n", 0660, "mysql", "mysql");
+  }
+
   std::optional<ExecResult> Run(Node& n, const std::string& cmd) {
     log.push_back(n.name() + ": " + cmd);
     ExecResult r;
@@ -141,6 +177,7 @@ class Cluster {
         r.exit_status = 1;  // nothing to join
         r.stderr_text = "failed to reach primary view";
       } else {
+        ReceiveState(n, bootstrap);
         n.running = true;
         n.bootstrapped = bootstrap;
         n.bootstrap_unit = cmd == "systemctl start mysql@bootstrap.service";
