@@ -400,7 +400,8 @@ def main(argv):
                          "entries identical to one of it are not scanned; not scanned itself")
     ap.add_argument("--min-secrets", type=int, default=1)
     ap.add_argument("paths", nargs="*", help="more files or directories to scan")
-    a = ap.parse_args(argv)
+    # Intermixed: options may follow paths (a test hands on "--inherited-environ FILE DIR" pairs).
+    a = ap.parse_intermixed_args(argv)
     if bool(a.tmp) != bool(a.newer):
         ap.error("--tmp and --newer go together")
 
