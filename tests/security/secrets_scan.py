@@ -45,11 +45,19 @@ Where it is meant to be (not scanned)
     environment, only used as the baseline below);
   - in /proc environ snapshots (*.environ): entries identical to one in
     driver.environ, i.e. inherited unchanged from the caller as a plugin
-    inherits Terraform's environment. Anything the driver or the provider
-    added is scanned.
+    inherits Terraform's environment, or to one in an --inherited-environ
+    FILE (NUL-separated, `env -0` of the shell that runs `terraform`: the
+    real-CLI tests' TF_VAR_* passwords, which Terraform hands on to the
+    plugin; the file itself is not scanned). Anything the driver, Terraform,
+    the provider or a program they ran added or changed is scanned;
+    *.cmdline snapshots are scanned whole.
   Everything else in the work directory (plugin stderr log, cmdline and
   environ snapshots, files written by run commands that were not allowed),
-  every extra path given and every file under --private-tmp (the TMPDIR the
+  every extra path given (e.g. the directory of tests/security/
+  proc_sampler.py, which keeps the cmdline and environ of every process of
+  the machine while Terraform runs: terraform, the plugin, and the commands
+  the provider runs on the test bed's nodes, which share this machine's
+  /proc) and every file under --private-tmp (the TMPDIR the
   run gave the driver and the provider, where the provider makes its
   temporary files) is searched for the secrets and for foreign private key
   blocks. With --tmp DIR --newer MARKER, every regular file under DIR (the
@@ -81,7 +89,8 @@ proves nothing; --min-secrets 0 allows it).
   secrets_scan.py --workdir DIR [--scenario S.json] [--allow NAME ...]
                   [--secret-file NAME ...] [--secret VALUE ...]
                   [--state FILE ...] [--private-tmp DIR]
-                  [--tmp /tmp --newer MARKER] [PATH ...]
+                  [--tmp /tmp --newer MARKER] [--inherited-environ FILE ...]
+                  [PATH ...]
 """
 
 import argparse
@@ -276,6 +285,7 @@ class Scanner:
         self.hits = []
         self.files = 0
         self.bytes = 0
+        self.inherited = 0  # environ entries left out as inherited
 
     def scan_bytes(self, name, data, generic=True, base=0, whole=None):
         whole = data if whole is None else whole
@@ -345,6 +355,8 @@ class Scanner:
             for entry in data.split(b"\0"):
                 if entry and entry not in inherited:
                     self.scan_bytes(path, entry, generic, base=off, whole=data)
+                elif entry:
+                    self.inherited += 1
                 off += len(entry) + 1
         else:
             self.scan_bytes(path, data, generic)
@@ -383,9 +395,13 @@ def main(argv):
                     help="a file whose content is such a value; not scanned")
     ap.add_argument("--plan", action="append", default=[],
                     help="a saved plan (zip) or `terraform show -json` output")
+    ap.add_argument("--inherited-environ", action="append", default=[],
+                    help="a NUL-separated environment (`env -0`) of the caller: in *.environ files, "
+                         "entries identical to one of it are not scanned; not scanned itself")
     ap.add_argument("--min-secrets", type=int, default=1)
     ap.add_argument("paths", nargs="*", help="more files or directories to scan")
-    a = ap.parse_args(argv)
+    # Intermixed: options may follow paths (a test hands on "--inherited-environ FILE DIR" pairs).
+    a = ap.parse_intermixed_args(argv)
     if bool(a.tmp) != bool(a.newer):
         ap.error("--tmp and --newer go together")
 
@@ -479,7 +495,15 @@ def main(argv):
         return 2
 
     sc = Scanner(needles)
-    inherited = set()
+    inherited, baselines = set(), set()
+    for f in a.inherited_environ:
+        try:
+            with open(f, "rb") as fh:
+                inherited |= set(e for e in fh.read().split(b"\0") if e)
+        except OSError as e:
+            print("secrets_scan: cannot read --inherited-environ %s: %s" % (f, e), file=sys.stderr)
+            return 2
+        baselines.add(os.path.abspath(f))
     state_abs = {os.path.abspath(s) for s in states}
     if workdir:
         allowed = set(a.allow) | {MARKER} | STATE_NAMES
@@ -488,8 +512,8 @@ def main(argv):
         env_base = os.path.join(workdir, CAPTURE, "driver.environ")
         if os.path.exists(env_base):
             with open(env_base, "rb") as f:
-                inherited = set(e for e in f.read().split(b"\0") if e)
-        skip = state_abs | secret_paths | {env_base}
+                inherited |= set(e for e in f.read().split(b"\0") if e)
+        skip = state_abs | secret_paths | baselines | {env_base}
         for dirpath, dirnames, filenames in os.walk(workdir):
             dirnames.sort()
             for n in sorted(filenames):
@@ -501,9 +525,12 @@ def main(argv):
     for p in a.paths + ([a.private_tmp] if a.private_tmp else []):
         if os.path.isdir(p):
             for dirpath, dirnames, filenames in os.walk(p):
+                dirnames.sort()
                 for n in sorted(filenames):
-                    sc.scan_file(os.path.join(dirpath, n), inherited=inherited or None)
-        else:
+                    f = os.path.join(dirpath, n)
+                    if os.path.abspath(f) not in baselines:
+                        sc.scan_file(f, inherited=inherited or None)
+        elif os.path.abspath(p) not in baselines:
             sc.scan_file(p, inherited=inherited or None)
     tmp_files = 0
     if a.tmp:
@@ -544,9 +571,9 @@ def main(argv):
     for name, off, line, what in sc.hits:
         print("HIT %s:%d (line %d): %s" % (name, off, line, what))
     print("secrets_scan: %d secrets (%d needles) from %d state files; scanned %d files, %d bytes "
-          "(%d new under %s); %d hits"
+          "(%d new under %s; %d environ entries inherited, not searched); %d hits"
           % (len(distinct), len(needles), sum(os.path.exists(s) for s in states), sc.files, sc.bytes,
-             tmp_files, a.tmp or "-", len(sc.hits)), file=sys.stderr)
+             tmp_files, a.tmp or "-", sc.inherited, len(sc.hits)), file=sys.stderr)
     return 1 if sc.hits else 0
 
 

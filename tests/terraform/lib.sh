@@ -375,6 +375,91 @@ tf_expect_map() {
   expect_eq "$what: $2.$3[\"$4\"] = $5" "$got" "$5"
 }
 
+# Process evidence for the secrets scan. While a step runs terraform,
+# tests/security/proc_sampler.py keeps the cmdline and environ of every
+# process of the machine: terraform, the plugin, and the commands the
+# provider runs on the test bed's nodes over SSH (network namespaces sharing
+# this machine's /proc). secrets_scan.py searches them with the shell's own
+# environment as the baseline (--inherited-environ: the TF_VAR_* passwords the
+# test exports, which Terraform hands on to the plugin unchanged, are not
+# reported; anything added or changed, and every command line, is searched).
+#
+# proc_sample_start <name>: samples into $TF_WORK/proc/<name> (0700), the
+# baseline (`env -0` of this shell) in $TF_WORK/proc/<name>.env0; appends
+# both to PROC_SCAN_ARGS, the arguments to hand to secrets_scan.py.
+PROC_SCAN_ARGS=()
+proc_sample_start() {
+  PROC_SAMPLE_DIR=$TF_WORK/proc/$1
+  (umask 077 && mkdir -p "$TF_WORK/proc" && env -0 >"$PROC_SAMPLE_DIR.env0")
+  if python3 "$PXC_SOURCE_DIR/tests/security/proc_sampler.py" start "$PROC_SAMPLE_DIR" --watch-pid $$; then
+    PROC_SCAN_ARGS+=(--inherited-environ "$PROC_SAMPLE_DIR.env0" "$PROC_SAMPLE_DIR")
+  else
+    not_ok "proc_sampler.py start $PROC_SAMPLE_DIR"
+  fi
+}
+
+# proc_sample_stop: stops the sampler; prints its cycle time and the comms
+# it saw most (the whole summary is $PROC_SAMPLE_DIR/summary.txt).
+proc_sample_stop() {
+  local out
+  if out=$(python3 "$PXC_SOURCE_DIR/tests/security/proc_sampler.py" stop "$PROC_SAMPLE_DIR" 2>&1); then
+    echo "    process sample $(basename "$PROC_SAMPLE_DIR"):"
+    head -20 <<<"$out" | tr '\t' ' ' | sed 's/^/    | /'
+  else
+    not_ok "proc_sampler.py stop $PROC_SAMPLE_DIR" "$out"
+  fi
+}
+
+# proc_sample_expect <what> <comm> [<needle>]: the last sample saw a process
+# named <comm> (/proc/<pid>/comm: 15 characters at most, e.g.
+# terraform-provi for the plugin), and, with a needle, one such process's
+# command line (arguments joined by spaces) holds it.
+proc_sample_expect() {
+  local what=$1 comm=$2 needle=${3:-} n f found=
+  n=$(awk -F'\t' -v c="$comm" '!/^#/ && $2 == c { print $1 }' "$PROC_SAMPLE_DIR/summary.txt" 2>/dev/null)
+  if [[ -z $n ]]; then
+    not_ok "process sample: $what" "no process named $comm in $PROC_SAMPLE_DIR/summary.txt"
+    return
+  fi
+  if [[ -n $needle ]]; then
+    for f in "$PROC_SAMPLE_DIR"/*-"$comm".cmdline "$PROC_SAMPLE_DIR"/*-"$comm"~*.cmdline; do
+      [[ -f $f && $(tr '\0' ' ' <"$f") == *"$needle"* ]] && found=$f && break
+    done
+    if [[ -z $found ]]; then
+      not_ok "process sample: $what" "no $comm command line with [$needle] among $n $comm processes"
+      return
+    fi
+  fi
+  ok "process sample: $what ($n processes named $comm${found:+; $(basename "$found")})"
+}
+
+# proc_sample_self_check <secret file> <secrets_scan.py arguments...>: the
+# scan of process evidence can fail. A sample of its own, during which
+# `sleep 1` runs with the secret in its environment (PXC_SCAN_PLANTED), is
+# searched with the same arguments: exit 1, hits in that process's environ
+# and nowhere else.
+proc_sample_self_check() {
+  local secret_file=$1 saved=("${PROC_SCAN_ARGS[@]}") dir out rc
+  shift
+  PROC_SCAN_ARGS=()
+  proc_sample_start self-check
+  dir=$PROC_SAMPLE_DIR
+  PXC_SCAN_PLANTED=$(cat "$secret_file") sleep 1
+  proc_sample_stop
+  out=$(python3 "$PXC_SOURCE_DIR/tests/security/secrets_scan.py" "$@" "${PROC_SCAN_ARGS[@]}" 2>&1)
+  rc=$?
+  PROC_SCAN_ARGS=("${saved[@]}")
+  local hits others
+  hits=$(grep -c "^HIT $dir/[0-9]*-sleep\(~[0-9]*\)\?\.environ:" <<<"$out")
+  others=$(grep '^HIT' <<<"$out" | grep -v "^HIT $dir/[0-9]*-sleep\(~[0-9]*\)\?\.environ:")
+  if [[ $rc == 1 && $hits -gt 0 && -z $others ]]; then
+    ok "self-check: the scan finds $(basename "$secret_file") in the environment of a process run during sampling, nowhere else (exit 1, $hits hits)"
+  else
+    not_ok "self-check: the scan finds $(basename "$secret_file") in the environment of a process run during sampling" \
+      "exit $rc: $(tail -5 <<<"$out" | tr '\n' ' ')"
+  fi
+}
+
 tf_finish() {
   echo "$tf_passed passed, $tf_failed failed"
   if ((tf_failed > 0 || tf_passed == 0)); then

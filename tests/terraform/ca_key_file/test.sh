@@ -5,10 +5,13 @@
 # from a fresh working directory that has only the configuration, the CSRs
 # and a copy of the state. Checks: the key file (mode, key, fingerprint); the
 # secrets scan (tests/security/secrets_scan.py) over the state, a saved plan,
-# their show -json renderings, Terraform's trace log and every command's
-# output; a key file replaced by another key, made group-readable and missing
-# (the diagnostics at private_key_file, never a new CA); a replacement of the
-# CA refused while its key file exists; destroy leaving the key file; a CA
+# their show -json renderings, Terraform's trace log, every command's output
+# and the command line and environment of every process of the machine
+# while the first apply and the saved plan ran (tests/security/
+# proc_sampler.py: the plugin among them), with its self-check (the CA key in
+# the environment of a process run during sampling is found); a key file
+# replaced by another key, made group-readable and missing (the diagnostics
+# at private_key_file, never a new CA); a replacement of the CA refused while its key file exists; destroy leaving the key file; a CA
 # moved from state to a key file (docs/guides/secrets-out-of-state.md).
 secrets=$TF_WORK/secrets
 key=$secrets/ca-key.pem
@@ -31,7 +34,10 @@ export TF_LOG=trace TF_LOG_PATH=$TF_WORK/terraform.log
 tf_init
 
 step "apply: the CA with its key written to private_key_file, pxc1 signed through pxc_ca_key"
+proc_sample_start apply
 tf_apply "CA and pxc1"
+proc_sample_stop
+proc_sample_expect "terraform ran the plugin" terraform-provi
 check "the key file exists" test -f "$key"
 expect_eq "the key file's mode is 0600" "$(stat -c %a "$key")" 600
 check "the key file holds a private key" openssl pkey -in "$key" -noout
@@ -48,16 +54,20 @@ expect_eq "the CA certificate is the key file's" \
 tf_plan_empty
 
 step "secrets scan: no trace of the CA key in the state, a saved plan, show -json, the trace log or any output"
+proc_sample_start plan
 TF_VAR_nodes='["pxc1","pxc2"]' tf_plan_saved
+proc_sample_stop
 expect_eq "a plan adding pxc2 (exit 2)" "$TF_RC" 2
+proc_sample_expect "the plan ran the plugin, which read the key file" terraform-provi
 unset TF_LOG TF_LOG_PATH
-out=$(python3 "$PXC_SOURCE_DIR/tests/security/secrets_scan.py" --min-secrets 1 \
-  --state "$TF_CFG/terraform.tfstate" --write-only-secret-file "$key" \
+scan_args=(--min-secrets 1 --state "$TF_CFG/terraform.tfstate" --write-only-secret-file "$key")
+out=$(python3 "$PXC_SOURCE_DIR/tests/security/secrets_scan.py" "${scan_args[@]}" \
   --plan "$TF_WORK/tfplan" --plan "$TF_WORK/plan.json" "$TF_WORK/state.json" \
-  "$TF_WORK/terraform.log" "$TF_LOGS" 2>&1)
+  "$TF_WORK/terraform.log" "$TF_LOGS" "${PROC_SCAN_ARGS[@]}" 2>&1)
 rc=$?
 sed 's/^/    | /' <<<"$out" | tail -3
-expect_eq "secrets_scan.py exits 0 (no hit)" "$rc" 0
+expect_eq "secrets_scan.py exits 0 (no hit; processes' command lines and environments included)" "$rc" 0
+proc_sample_self_check "$key" "${scan_args[@]}"
 check "the trace log was written (and scanned)" grep -q pxc_ca_key "$TF_WORK/terraform.log"
 expect_not_in "no PEM private key block in the state or show -json" \
   "$(cat "$TF_CFG/terraform.tfstate" "$TF_WORK/state.json" "$TF_WORK/plan.json")" "PRIVATE KEY-----"

@@ -14,10 +14,15 @@ TF_NEEDS_LAB=1
 # configuration and the state only), signed with the CA key from its file
 # and reloaded without a restart (steps/rotate.tf); the secrets scan
 # (tests/security/secrets_scan.py) over the state, the saved plan and its
-# show -json rendering, Terraform's trace log and every command's output,
+# show -json rendering, Terraform's trace log, every command's output and
+# the command line and environment of every process of the machine during
+# the first apply and the rotation (tests/security/proc_sampler.py: the
+# plugin, and on the nodes pxc_node_key's openssl and the restart's mysql
+# client; the test's own TF_VAR_* passwords, inherited unchanged, left out),
 # for the CA key, the node keys (copied off the nodes by the test itself, as
 # root over SSH, only to search for them), the passwords and the lab's SSH
-# key, plus
+# key, with its self-check (ssluser's password in the environment of a
+# process run during sampling is found), plus
 # the SHA-256 of each node key's PEM file; destroy leaves my.cnf
 # byte-identical and removes the keys.
 # shellcheck source=../lab.sh
@@ -37,7 +42,12 @@ export TF_LOG=trace TF_LOG_PATH=$TF_WORK/terraform.log
 tf_init
 
 step "terraform apply: keys on the nodes, certificates from their requests, TLS next to the keys, full restart, ssluser, the final check"
+proc_sample_start apply
 tf_apply "3 node keys made on the nodes, CA and 3 certificates, TLS on 3 nodes, full restart, ssluser" >/dev/null
+proc_sample_stop
+proc_sample_expect "the plugin" terraform-provi
+proc_sample_expect "pxc_node_key's openssl on the nodes" openssl genpkey
+proc_sample_expect "the full restart's client on the nodes" mysql wsrep_cluster_size
 expect_in "Terraform's summary" "$TF_OUT" "Apply complete! Resources: 12 added, 0 changed, 0 destroyed." \
   'pxc_node_key.node["pxc1"]: Creation complete' "pxc_cluster_restart.tls: Creation complete" '"size" = 3' \
   '"status" = "Primary"'
@@ -149,8 +159,11 @@ cp "$TF_CFG/main.tf" "$TF_CFG/terraform.tfvars" "$TF_CFG/terraform.tfstate" "$TF
 TF_CFG=$TF_WORK/fresh
 cp "$TF_SCENARIO_DIR/steps/rotate.tf" "$TF_SCENARIO_DIR/steps/main_override.tf" "$TF_CFG/"
 tf_init
+proc_sample_start rotate
 tf_apply "new node certificates for the same keys, reloaded" \
   -replace='pxc_node_cert.node["pxc1"]' -replace='pxc_node_cert.node["pxc2"]' -replace='pxc_node_cert.node["pxc3"]' >/dev/null
+proc_sample_stop
+proc_sample_expect "the plugin" terraform-provi
 expect_in "Terraform's plan and summary" "$TF_OUT" '# pxc_node_cert.node["pxc2"] will be replaced, as requested' \
   '# pxc_node_tls_config.node["pxc2"] will be updated in-place' '# pxc_cluster_restart.rotate will be created' \
   "Apply complete! Resources: 4 added, 3 changed, 3 destroyed."
@@ -179,10 +192,11 @@ out=$(python3 "$PXC_SOURCE_DIR/tests/security/secrets_scan.py" --state "$TF_CFG/
   --state "$TF_CFG/terraform.tfstate.backup" --state "$TF_WORK/cfg/terraform.tfstate" \
   --state "$TF_WORK/cfg/terraform.tfstate.backup" "${wo[@]}" --secret-file "$lab_dir/ssh/id_ed25519" \
   --plan "$TF_WORK/tfplan" --plan "$TF_WORK/plan.json" \
-  "$TF_WORK/state.json" "$TF_WORK/terraform.log" "$TF_LOGS" 2>&1)
+  "$TF_WORK/state.json" "$TF_WORK/terraform.log" "$TF_LOGS" "${PROC_SCAN_ARGS[@]}" 2>&1)
 rc=$?
 sed 's/^/    | /' <<<"$out" | tail -5
-expect_eq "secrets_scan.py exits 0 (no hit)" "$rc" 0
+expect_eq "secrets_scan.py exits 0 (no hit; processes' command lines and environments included)" "$rc" 0
+proc_sample_self_check "$secrets/ssluser" --state "$TF_CFG/terraform.tfstate" "${wo[@]}"
 check "the trace log was written and scanned" test -s "$TF_WORK/terraform.log"
 sed -n 2p "$secrets/pxc2.key" >"$TF_WORK/bad.txt"
 python3 "$PXC_SOURCE_DIR/tests/security/secrets_scan.py" --state "$TF_CFG/terraform.tfstate" \
