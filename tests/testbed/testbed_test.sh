@@ -31,6 +31,11 @@ for n in "${nodes[@]}"; do
     "$(node_ssh "$n" hostname 2>&1)"
 done
 
+# The spare node: reachable over SSH, mariadbd not running, an empty datadir.
+check_eq "ssh root@pxc4 (the spare node) reaches pxc4" pxc4 "$(node_ssh "$PXC_LAB_IP_PXC4" hostname 2>&1)"
+check_eq "pxc4 is a spare: mariadbd not running, datadir empty, not behind HAProxy" "3 0 0" \
+  "$(node_ssh "$PXC_LAB_IP_PXC4" 'service mysql status >/dev/null 2>&1; echo $?' 2>&1) $(ls -A "$PXC_LAB_DATADIR_PXC4" | wc -l) $(grep -c 'server pxc4' "$PXC_LAB_DIR/pxc0/haproxy.cfg")"
+
 # A known_hosts naming a different key for pxc1 must make ssh refuse, and so
 # must an empty one. (Own option list: with ssh the first -o of a kind wins, so
 # PXC_LAB_SSH_OPTS cannot be overridden by appending.)
