@@ -89,9 +89,9 @@ expect_nodes_unchanged() {
     cmp -s "$TF_WORK/now-$ip.txt" "$TF_WORK/$tag-$ip.txt" || changed+=("$ip")
   done
   if ((${#changed[@]} == 0)); then
-    ok "$what: my.cnf and cert_dir unchanged on the 3 nodes"
+    ok "$what: my.cnf and cert_dir unchanged on the ${#NODE_IPS[@]} nodes"
   else
-    not_ok "$what: my.cnf and cert_dir unchanged on the 3 nodes" "changed on ${changed[*]}: $(diff "$TF_WORK/$tag-${changed[0]}.txt" "$TF_WORK/now-${changed[0]}.txt" | head -8 | tr '\n' ' ')"
+    not_ok "$what: my.cnf and cert_dir unchanged on the ${#NODE_IPS[@]} nodes" "changed on ${changed[*]}: $(diff "$TF_WORK/$tag-${changed[0]}.txt" "$TF_WORK/now-${changed[0]}.txt" | head -8 | tr '\n' ' ')"
   fi
 }
 
@@ -102,9 +102,9 @@ expect_destroyed_clean() {
     node_ssh "$ip" cat /etc/mysql/my.cnf | cmp -s - "$TF_WORK/orig-$ip.cnf" || changed+=("$ip")
   done
   if ((${#changed[@]} == 0)); then
-    ok "my.cnf byte-identical to the original on the 3 nodes"
+    ok "my.cnf byte-identical to the original on the ${#NODE_IPS[@]} nodes"
   else
-    not_ok "my.cnf byte-identical to the original on the 3 nodes" "differs on ${changed[*]}"
+    not_ok "my.cnf byte-identical to the original on the ${#NODE_IPS[@]} nodes" "differs on ${changed[*]}"
   fi
   left=$(for ip in "${NODE_IPS[@]}"; do node_ssh "$ip" 'ls /etc/mysql/certs 2>/dev/null; ls -d /etc/mysql/my.cnf.pxc* 2>/dev/null'; done)
   expect_eq "no certificate, backup or rollback file left on the nodes" "$left" ""

@@ -184,10 +184,58 @@ tf_state_to_file 'pxc_node_cert.node["pxc3"]' cert_pem pxc3-new.pem
 check "pxc3's new certificate verifies against the CA" openssl verify -CAfile "$TF_WORK/ca.pem" "$TF_WORK/pxc3-new.pem"
 tf_plan_empty
 
+step "a fourth node from another fresh working directory (configuration and state only): its key made on pxc4, its certificate signed with the CA key from its file, TLS deployed, pxc4 joined by the full restart"
+# pxc4 is the lab's spare node: sshd, my.cnf naming the cluster, an empty
+# datadir, mariadbd never started (no grastate.dat).
+NEW_IP=10.77.0.14
+node_ssh "$NEW_IP" cat /etc/mysql/my.cnf >"$TF_WORK/orig-$NEW_IP.cnf"
+expect_eq "pxc4 is a spare: mariadbd not running, an empty datadir, no cert_dir" \
+  "$(node_ssh "$NEW_IP" 'service mysql status >/dev/null 2>&1 && echo running; ls -A "$(my_print_defaults mysqld | sed -n "s/^--datadir=//p")"; ls -d /etc/mysql/certs 2>/dev/null')" ""
+ca_key_sum=$(sha256sum <"$TF_VAR_ca_key_file")
+mkdir "$TF_WORK/fresh4"
+# The rotation's files (rotate.tf, main_override.tf) are left out: the
+# tutorial's own configuration, with pxc4 added to its node map.
+cp "$TF_CFG/main.tf" "$TF_CFG/terraform.tfvars" "$TF_CFG/terraform.tfstate" "$TF_WORK/fresh4/"
+TF_CFG=$TF_WORK/fresh4
+printf 'nodes = {\n  pxc1 = "10.77.0.11"\n  pxc2 = "10.77.0.12"\n  pxc3 = "10.77.0.13"\n  pxc4 = "%s"\n}\n' "$NEW_IP" >>"$TF_CFG/terraform.tfvars"
+tf_init
+tf_apply "pxc4's key, certificate and TLS configuration; the full restart with pxc4" >/dev/null
+expect_in "Terraform's plan and summary" "$TF_OUT" '# pxc_node_key.node["pxc4"] will be created' \
+  '# pxc_node_cert.node["pxc4"] will be created' '# pxc_node_tls_config.node["pxc4"] will be created' \
+  '# pxc_cluster_restart.tls must be replaced' '# pxc_cluster_restart.rotate will be destroyed' \
+  'New Node' '"size" = 4' "Apply complete! Resources: 4 added, 0 changed, 2 destroyed."
+expect_not_in "the other nodes' keys and certificates and the CA are kept" "$TF_OUT" '# pxc_node_key.node["pxc1"]' \
+  '# pxc_node_cert.node["pxc1"]' '# pxc_node_cert.node["pxc3"]' '# pxc_ca.cluster'
+expect_eq "the CA key file is unchanged" "$(sha256sum <"$TF_VAR_ca_key_file")" "$ca_key_sum"
+tf_state_json
+tf_state_to_file 'pxc_node_cert.node["pxc4"]' cert_pem pxc4.pem
+check "pxc4's certificate verifies against the CA" openssl verify -CAfile "$TF_WORK/ca.pem" "$TF_WORK/pxc4.pem"
+pub4=$(tf_state_attr 'pxc_node_key.node["pxc4"]' public_key_pem | sed '/^$/d')
+expect_eq "pxc4's certificate is for the key pxc_node_key made on pxc4" \
+  "$(openssl x509 -in "$TF_WORK/pxc4.pem" -noout -pubkey)" "$pub4"
+(umask 077 && node_ssh "$NEW_IP" cat /etc/mysql/certs/pxc4-key.pem >"$secrets/pxc4.key")
+expect_eq "pxc4's key on the node is the one pxc_node_key reports" \
+  "$(openssl pkey -in "$secrets/pxc4.key" -pubout 2>/dev/null)" "$pub4"
+out=$(node_ssh "$NEW_IP" "stat -c '%a %U:%G' /etc/mysql/certs/pxc4-key.pem; ls -A /etc/mysql/certs")
+expect_eq "pxc4: its key is 0600 mysql:mysql; only its own files there" "$(tr '\n' ' ' <<<"$out")" \
+  "600 mysql:mysql ca-cert.pem pxc4-cert.pem pxc4-key.pem "
+out=$(node_sql "$NEW_IP" "SHOW STATUS LIKE 'wsrep_local_state_comment'; SHOW STATUS LIKE 'wsrep_cluster_size'; SHOW VARIABLES LIKE 'have_ssl'; SHOW VARIABLES LIKE 'ssl_key'")
+expect_in "pxc4: Synced in a cluster of 4, TLS on 3306 with the key made there" "$out" \
+  $'wsrep_local_state_comment\tSynced' $'wsrep_cluster_size\t4' $'have_ssl\tYES' \
+  $'ssl_key\t/etc/mysql/certs/pxc4-key.pem'
+fp4=$(openssl x509 -in "$TF_WORK/pxc4.pem" -noout -fingerprint -sha256)
+out=$(node_ssh 10.77.0.11 "(sleep 1) | timeout 10 openssl s_client -connect $NEW_IP:4567 -CAfile /etc/mysql/certs/ca-cert.pem -cert /etc/mysql/certs/pxc1-cert.pem -key /etc/mysql/certs/pxc1-key.pem -verify_return_error 2>&1" | tr '\0' '.')
+expect_in "pxc4's 4567 is TLS verified against the CA (mutual, with pxc1's key)" "$out" 'Verify return code: 0 (ok)'
+expect_eq "pxc4 serves its certificate on 4567" "$(openssl x509 -noout -fingerprint -sha256 <<<"$out" 2>&1)" "$fp4"
+expect_eq "pxc4 serves its certificate on 3306" \
+  "$( (sleep 1) | timeout 10 openssl s_client -starttls mysql -connect "$NEW_IP:3306" -CAfile "$TF_WORK/ca.pem" 2>/dev/null | openssl x509 -noout -fingerprint -sha256 2>&1)" "$fp4"
+NODE_IPS+=("$NEW_IP")
+tf_plan_empty
+
 step "secrets scan: no node key, no password in the state, the saved plan, show -json, the trace log, any output"
 unset TF_LOG TF_LOG_PATH
 wo=()
-for f in ca-key.pem pxc1.key pxc2.key pxc3.key ssluser admin; do wo+=(--write-only-secret-file "$secrets/$f"); done
+for f in ca-key.pem pxc1.key pxc2.key pxc3.key pxc4.key ssluser admin; do wo+=(--write-only-secret-file "$secrets/$f"); done
 out=$(python3 "$PXC_SOURCE_DIR/tests/security/secrets_scan.py" --state "$TF_CFG/terraform.tfstate" \
   --state "$TF_CFG/terraform.tfstate.backup" --state "$TF_WORK/cfg/terraform.tfstate" \
   --state "$TF_WORK/cfg/terraform.tfstate.backup" "${wo[@]}" --secret-file "$lab_dir/ssh/id_ed25519" \
@@ -203,7 +251,7 @@ python3 "$PXC_SOURCE_DIR/tests/security/secrets_scan.py" --state "$TF_CFG/terraf
   --write-only-secret-file "$secrets/pxc2.key" "$TF_WORK/bad.txt" >/dev/null 2>&1
 expect_eq "self-check: the scan finds one line of pxc2's key (no PEM header) in a file (exit 1)" "$?" 1
 hits=()
-for f in ca-key.pem pxc1.key pxc2.key pxc3.key; do
+for f in ca-key.pem pxc1.key pxc2.key pxc3.key pxc4.key; do
   h=$(sha256sum <"$secrets/$f" | cut -d' ' -f1)
   grep -rqi "$h" "$TF_CFG"/terraform.tfstate* "$TF_WORK"/cfg/terraform.tfstate* "$TF_WORK/tfplan" \
     "$TF_WORK/plan.json" "$TF_WORK/state.json" "$TF_WORK/terraform.log" "$TF_LOGS" && hits+=("$f")
@@ -213,8 +261,8 @@ expect_eq "no SHA-256 of a key's PEM file (CA, nodes) anywhere either" "${hits[*
 step "terraform destroy"
 tf destroy -auto-approve -no-color -input=false
 tf_summary
-expect_in "terraform destroy" "$TF_OUT" "Destroy complete! Resources: 13 destroyed."
+expect_in "terraform destroy" "$TF_OUT" "Destroy complete! Resources: 15 destroyed."
 expect_in "ssluser is gone" "$(mariadb -h 10.77.0.10 -P 3306 -u ssluser -p"$TF_VAR_ssluser_password" --ssl --ssl-ca "$TF_WORK/ca.pem" -e 'SELECT 1' 2>&1)" "Access denied"
 expect_destroyed_clean
-left=$(for n in 1 2 3; do node_ssh "10.77.0.1$n" "test -e /etc/mysql/certs && echo pxc$n: /etc/mysql/certs left"; done)
+left=$(for n in 1 2 3 4; do node_ssh "10.77.0.1$n" "test -e /etc/mysql/certs && echo pxc$n: /etc/mysql/certs left"; done)
 expect_eq "the keys and the cert_dir pxc_node_key made are gone from every node" "$left" ""
