@@ -12,11 +12,16 @@ TF_NEEDS_LAB=1
 # key's mode seen from the node and repaired; `terraform apply -replace` of
 # the node certificates (same keys) from a fresh working directory (the
 # configuration and the state only), signed with the CA key from its file
-# and reloaded without a restart (steps/rotate.tf); the secrets scan
+# and reloaded without a restart (steps/rotate.tf); a fourth node (the
+# lab's spare pxc4, no grastate.dat, never started) added to the node map
+# from another fresh working directory: its key made on it, its certificate
+# signed with the CA key from its file, TLS deployed, joined by the full
+# restart by state transfer, checked Synced in a cluster of 4 with verified
+# TLS on 3306 and 4567; the secrets scan
 # (tests/security/secrets_scan.py) over the state, the saved plan and its
 # show -json rendering, Terraform's trace log, every command's output and
 # the command line and environment of every process of the machine during
-# the first apply and the rotation (tests/security/proc_sampler.py: the
+# the first apply, the rotation and the fourth node's apply (tests/security/proc_sampler.py: the
 # plugin, and on the nodes pxc_node_key's openssl and the restart's mysql
 # client; the test's own TF_VAR_* passwords, inherited unchanged, left out),
 # for the CA key, the node keys (copied off the nodes by the test itself, as
@@ -199,7 +204,11 @@ cp "$TF_CFG/main.tf" "$TF_CFG/terraform.tfvars" "$TF_CFG/terraform.tfstate" "$TF
 TF_CFG=$TF_WORK/fresh4
 printf 'nodes = {\n  pxc1 = "10.77.0.11"\n  pxc2 = "10.77.0.12"\n  pxc3 = "10.77.0.13"\n  pxc4 = "%s"\n}\n' "$NEW_IP" >>"$TF_CFG/terraform.tfvars"
 tf_init
+proc_sample_start node4
 tf_apply "pxc4's key, certificate and TLS configuration; the full restart with pxc4" >/dev/null
+proc_sample_stop
+proc_sample_expect "the plugin" terraform-provi
+proc_sample_expect "pxc_node_key's openssl on pxc4" openssl genpkey
 expect_in "Terraform's plan and summary" "$TF_OUT" '# pxc_node_key.node["pxc4"] will be created' \
   '# pxc_node_cert.node["pxc4"] will be created' '# pxc_node_tls_config.node["pxc4"] will be created' \
   '# pxc_cluster_restart.tls must be replaced' '# pxc_cluster_restart.rotate will be destroyed' \
@@ -238,7 +247,8 @@ wo=()
 for f in ca-key.pem pxc1.key pxc2.key pxc3.key pxc4.key ssluser admin; do wo+=(--write-only-secret-file "$secrets/$f"); done
 out=$(python3 "$PXC_SOURCE_DIR/tests/security/secrets_scan.py" --state "$TF_CFG/terraform.tfstate" \
   --state "$TF_CFG/terraform.tfstate.backup" --state "$TF_WORK/cfg/terraform.tfstate" \
-  --state "$TF_WORK/cfg/terraform.tfstate.backup" "${wo[@]}" --secret-file "$lab_dir/ssh/id_ed25519" \
+  --state "$TF_WORK/cfg/terraform.tfstate.backup" --state "$TF_WORK/fresh/terraform.tfstate" \
+  --state "$TF_WORK/fresh/terraform.tfstate.backup" "${wo[@]}" --secret-file "$lab_dir/ssh/id_ed25519" \
   --plan "$TF_WORK/tfplan" --plan "$TF_WORK/plan.json" \
   "$TF_WORK/state.json" "$TF_WORK/terraform.log" "$TF_LOGS" "${PROC_SCAN_ARGS[@]}" 2>&1)
 rc=$?
@@ -253,7 +263,7 @@ expect_eq "self-check: the scan finds one line of pxc2's key (no PEM header) in 
 hits=()
 for f in ca-key.pem pxc1.key pxc2.key pxc3.key pxc4.key; do
   h=$(sha256sum <"$secrets/$f" | cut -d' ' -f1)
-  grep -rqi "$h" "$TF_CFG"/terraform.tfstate* "$TF_WORK"/cfg/terraform.tfstate* "$TF_WORK/tfplan" \
+  grep -rqi "$h" "$TF_CFG"/terraform.tfstate* "$TF_WORK"/cfg/terraform.tfstate* "$TF_WORK"/fresh/terraform.tfstate* "$TF_WORK/tfplan" \
     "$TF_WORK/plan.json" "$TF_WORK/state.json" "$TF_WORK/terraform.log" "$TF_LOGS" && hits+=("$f")
 done
 expect_eq "no SHA-256 of a key's PEM file (CA, nodes) anywhere either" "${hits[*]}" ""
