@@ -193,7 +193,9 @@ provider "pxc" {
 data "pxc_cluster_status" "through_haproxy" {
   provider    = pxc.ssluser
   require_tls = true
-  depends_on  = [pxc_ssl_user.ssluser]
+  # Read after the restart whenever it runs (e.g. a node added), so the
+  # output shows the cluster as the apply left it.
+  depends_on = [pxc_ssl_user.ssluser, pxc_cluster_restart.tls]
 }
 
 output "cluster" {

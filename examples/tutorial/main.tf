@@ -125,7 +125,9 @@ data "pxc_cluster_status" "through_haproxy" {
       key_pem  = pxc_node_cert.client.private_key_pem
     }
   }
-  depends_on = [pxc_ssl_user.ssluser]
+  # Read after the restart whenever it runs, so the output shows the
+  # cluster as the apply left it.
+  depends_on = [pxc_ssl_user.ssluser, pxc_cluster_restart.tls]
 }
 
 output "cluster" {
