@@ -26,15 +26,12 @@ import tempfile
 import zipfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+sys.path.insert(0, HERE)
+from tap import Checks  # noqa: E402
+
 SCAN = os.path.join(HERE, "secrets_scan.py")
-failures = 0
-
-
-def check(ok, what, detail=""):
-    global failures
-    print("%s - %s%s" % ("ok" if ok else "not ok", what, "" if ok else ": " + detail))
-    if not ok:
-        failures += 1
+check = Checks()
 
 
 def key():
@@ -133,8 +130,7 @@ def main():
                     wo_key_path, shown])
     check(rc == 1 and "show.json" in out, "the key file's key next to them is still found", out)
 
-    print("%d failed" % failures)
-    return 1 if failures else 0
+    return check.exit_code()
 
 
 if __name__ == "__main__":

@@ -36,16 +36,13 @@ import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+sys.path.insert(0, HERE)
+from tap import Checks  # noqa: E402
+
 SCAN = os.path.join(HERE, "secrets_scan.py")
 SAMPLER = os.path.join(HERE, "proc_sampler.py")
-failures = 0
-
-
-def check(ok, what, detail=""):
-    global failures
-    print("%s - %s%s" % ("ok" if ok else "not ok", what, "" if ok else ": " + detail))
-    if not ok:
-        failures += 1
+check = Checks()
 
 
 def scan(args):
@@ -202,8 +199,7 @@ def main():
     scanner_cases(d, password)
     sampler_cases(d, password)
     subprocess.run(["rm", "-rf", d])
-    print("%d failed" % failures)
-    return 1 if failures else 0
+    return check.exit_code()
 
 
 if __name__ == "__main__":
