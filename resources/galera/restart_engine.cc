@@ -187,6 +187,16 @@ Status Restarter::StartAndWait(Node& n, bool bootstrap, int64_t size) {
   return st;
 }
 
+std::string Restarter::AfterRollBack(bool bootstrap) const {
+  if (!full_) return "no other node was restarted after it.";
+  if (bootstrap) {
+    return "the other nodes got their previous configurations back too and were started after "
+           "it (the errors below say if one was not).";
+  }
+  return "the nodes after it were still started, with their new configurations (the errors "
+         "below say if one was not).";
+}
+
 bool Restarter::RollBack(Node& n, const Status& failure,
                          const std::optional<std::string>& rollback_text,
                          const std::string& rollback_source, bool bootstrap, int64_t size,
@@ -232,8 +242,8 @@ bool Restarter::RollBack(Node& n, const Status& failure,
   diags_.AddError(
       "Node Failed to Start; Configuration Rolled Back",
       failure.message() + ". pxc restored its previous configuration (" + rollback_source +
-          ") to " + n.config_file + " and " + n.name +
-          " is running and Synced again; no other node was restarted after it." + others +
+          ") to " + n.config_file + " and " + n.name + " is running and Synced again; " +
+          AfterRollBack(bootstrap) + others +
           " Fix the cause and apply again (pxc_node_tls_config shows the restored files as "
           "drift).");
   return true;

@@ -129,6 +129,9 @@ class Restarter {
   bool RestartOne(Node& n, const std::optional<std::string>& new_text,
                   const std::optional<std::string>& rollback_text,
                   const std::string& rollback_source, const std::vector<Node*>& also = {});
+  // What happened to the other nodes after `RollBack` of one, for its
+  // message: rolling stops there; full goes on starting them.
+  std::string AfterRollBack(bool bootstrap) const;
   void Fail(const Status& st, const std::string& summary) {
     diags_.AddError(summary, st.message() + ".");
   }
@@ -155,6 +158,7 @@ class Restarter {
   const std::chrono::seconds timeout_;
   std::vector<Node> nodes_;
   std::vector<std::string> down_;
+  bool full_ = false;  // Full() runs (the rollback message differs)
   const bool drain_;
   const std::chrono::seconds drain_grace_;
   const std::chrono::seconds drain_timeout_;

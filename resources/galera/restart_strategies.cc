@@ -273,6 +273,7 @@ void Restarter::WarnNewNodesJoined(const std::vector<const Node*>& joined,
 }
 
 void Restarter::Full() {
+  full_ = true;
   // Before anything is stopped: every node's grastate.dat, and which nodes
   // have never been members.
   if (!FindNewNodes()) return;

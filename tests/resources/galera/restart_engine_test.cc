@@ -162,6 +162,7 @@ TEST(RestartEngine, ANodeThatDoesNotStartGetsItsPreviousConfigurationBack) {
   for (const auto& n : c.nodes) EXPECT_TRUE(n->running) << n->name();
   // No node after it was touched.
   for (const auto& l : c.log) EXPECT_NE(l, "pxc3: systemctl stop mariadb");
+  EXPECT_NE(m.find("no other node was restarted after it"), std::string::npos) << m;
 }
 
 // Galera refuses a node started again before the others dropped its previous
@@ -336,6 +337,8 @@ TEST(RestartEngine, FullRollsBackANewNodeThatDoesNotStartAndKeepsTheOthersUp) {
   EXPECT_EQ(fresh.File(kConfig), kCnf) << "rolled back to .pxc.bak";
   for (const auto& n : c.nodes) EXPECT_TRUE(n->running) << n->name();
   EXPECT_FALSE(fresh.bootstrapped);
+  // full goes on after a rollback; the message must not say otherwise.
+  EXPECT_EQ(m.find("no other node was restarted after it"), std::string::npos) << m;
 }
 
 TEST(RestartEngine, FullSaysANewNodeWithNothingToRollBackToIsNotRunning) {
@@ -370,6 +373,7 @@ TEST(RestartEngine, FullDoesNotStartANewNodeAfterTheBootstrapWasRolledBack) {
   ASSERT_NE(e, nullptr) << m;
   EXPECT_NE(e->detail.find("pxc1, pxc2, pxc3"), std::string::npos) << e->detail;
   EXPECT_EQ(m.find("DOWN"), std::string::npos) << m;
+  EXPECT_NE(m.find("got their previous configurations back too"), std::string::npos) << m;
   for (int i = 0; i < 3; ++i) {
     EXPECT_TRUE(c.nodes[i]->running) << c.nodes[i]->name();
     EXPECT_EQ(c.nodes[i]->File(kConfig), kCnf) << c.nodes[i]->name();
