@@ -51,7 +51,7 @@ proc_sample_start apply
 tf_apply "3 node keys made on the nodes, CA and 3 certificates, TLS on 3 nodes, full restart, ssluser" >/dev/null
 proc_sample_stop
 proc_sample_expect "the plugin" terraform-provi
-proc_sample_expect "pxc_node_key's openssl on the nodes" openssl genpkey
+proc_sample_expect "pxc_node_key's openssl on the nodes (genpkey, pkey, req on a file in cert_dir: several chances per node)" openssl /etc/mysql/certs/
 proc_sample_expect "the full restart's client on the nodes" mysql wsrep_cluster_size
 expect_in "Terraform's summary" "$TF_OUT" "Apply complete! Resources: 12 added, 0 changed, 0 destroyed." \
   'pxc_node_key.node["pxc1"]: Creation complete' "pxc_cluster_restart.tls: Creation complete" '"size" = 3' \
@@ -208,7 +208,7 @@ proc_sample_start node4
 tf_apply "pxc4's key, certificate and TLS configuration; the full restart with pxc4" >/dev/null
 proc_sample_stop
 proc_sample_expect "the plugin" terraform-provi
-proc_sample_expect "pxc_node_key's openssl on pxc4" openssl genpkey
+proc_sample_expect "pxc_node_key's openssl on pxc4 (genpkey, pkey, req on a file in cert_dir)" openssl /etc/mysql/certs/
 expect_in "Terraform's plan and summary" "$TF_OUT" '# pxc_node_key.node["pxc4"] will be created' \
   '# pxc_node_cert.node["pxc4"] will be created' '# pxc_node_tls_config.node["pxc4"] will be created' \
   '# pxc_cluster_restart.tls must be replaced' '# pxc_cluster_restart.rotate will be destroyed' \
