@@ -72,10 +72,14 @@ def loop(d):
     while not os.path.exists(os.path.join(d, "stop")) and time.monotonic() < deadline:
         started = time.monotonic()
         seq += 1
+        node = "?"
         try:
             c = conn if conn is not None else connect()
             try:
                 cur = c.cursor()
+                # Which node HAProxy picked (for the report of a failed write).
+                cur.execute("SELECT @@wsrep_node_name")
+                node = cur.fetchone()[0]
                 cur.execute("INSERT INTO pxc_writeloop.w (run, seq) VALUES (%s, %s)", (run, seq))
                 c.commit()
             except Exception:
@@ -96,7 +100,10 @@ def loop(d):
             latencies.append((started - t0, time.monotonic() - started, False))
             failures_at.append(round(started - t0, 2))
             if len(errors) < 5:
-                errors.append("write %d: %s" % (seq, e))
+                at = time.time() - (time.monotonic() - started)
+                errors.append("write %d at %s (%.2f s into the loop) on %s: %s" % (
+                    seq, time.strftime("%H:%M:%S", time.gmtime(at)) + ".%03dZ" % (at % 1 * 1000),
+                    started - t0, node, e))
         time.sleep(max(0.0, 1.0 / rate - (time.monotonic() - started)))
     if conn is not None:
         conn.close()

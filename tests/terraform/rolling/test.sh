@@ -62,12 +62,38 @@ tf_plan_changes "the rolled-back configuration shows as drift, the restart is st
 step "pxc1's owner fixed: the rolling restart enables TLS in two passes under a write loop"
 (cd "$TF_WORK" && "$PXC_SOURCE_DIR/tests/e2e/writeloop.py" start writeloop) | sed 's/^/    /'
 rm "$TF_CFG/owner.auto.tfvars"
+# The provider's progress (its info log: each node drained, stopped,
+# started, Synced) with Terraform's timestamps, to set beside a failed write.
+export TF_LOG_PROVIDER=INFO TF_LOG_PATH=$TF_WORK/rolling-provider.log
+# And HAProxy's view of each backend (status, including DRAIN from the
+# agent, and the last health check's result) every 0.2 s, changes only.
+# Stopped by a file (also on a bail-out), and ends with the test's shell.
+scenario_on_bail() { touch "$TF_WORK/haproxy-watch.stop"; }
+(
+  while [[ ! -e $TF_WORK/haproxy-watch.stop ]] && kill -0 $$ 2>/dev/null; do
+    echo "show stat" | timeout 2 socat - "UNIX-CONNECT:$PXC_LAB_DIR/pxc0/run/haproxy.sock" 2>/dev/null |
+      awk -F, -v t="$(date -u +%H:%M:%S.%3NZ)" '$1 == "galera" && $2 ~ /^pxc/ { c = $37; sub(/^\* /, "", c); printf "%s %s %s (check %s)\n", t, $2, $18, c }'
+    sleep 0.2
+  done | awk '{ k = $2; v = $0; sub(/^[^ ]+ /, "", v); if (last[k] != v) { print; last[k] = v } }' >"$TF_WORK/haproxy-states.log"
+) 9<&- &
+haproxy_watch=$!
 tf_apply "configurations deployed again, rolling restart" >/dev/null
+touch "$TF_WORK/haproxy-watch.stop"
+wait "$haproxy_watch"
+unset TF_LOG_PROVIDER TF_LOG_PATH
 expect_in "Terraform's summary" "$TF_OUT" "Apply complete! Resources: 1 added, 3 changed, 0 destroyed."
 sleep 2
 out=$(cd "$TF_WORK" && "$PXC_SOURCE_DIR/tests/e2e/writeloop.py" stop writeloop 2>&1)
-echo "    $out" | head -3
+echo "    $out" | head -6
 expect_in "the write loop through HAProxy: no failed and no lost write" "$out" "failed=0 lost=0"
+if [[ $out != *"failed=0 lost=0"* ]]; then
+  echo "    the restart's progress and HAProxy's view of the backends (UTC):"
+  {
+    grep -o '^[0-9T:.-]*Z.*pxc_cluster_restart: [^:]*: [^:]*' "$TF_WORK/rolling-provider.log" |
+      sed -E 's/^[0-9-]+T([0-9:.]+Z) .*(pxc_cluster_restart: )/\1 restart: /'
+    sed 's/ / haproxy: /' "$TF_WORK/haproxy-states.log"
+  } | sort | sed 's/^/    | /'
+fi
 tf_state_json
 tf_expect_state pxc_cluster_restart.tls passes 2
 tf_expect_state pxc_cluster_restart.tls cluster_size 3
