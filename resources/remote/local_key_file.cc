@@ -42,15 +42,6 @@ class Fd {
   int fd_;
 };
 
-std::string Quoted(std::string_view path) {
-  std::string out;
-  out.reserve(path.size() + 2);
-  out.push_back('"');
-  out.append(path);
-  out.push_back('"');
-  return out;
-}
-
 std::string ErrnoText(int err) { return std::strerror(err); }
 
 std::string UserName(uint32_t uid) {
@@ -113,14 +104,16 @@ Status CheckDirectory(const Target& t) {
   if (::stat(t.dir.c_str(), &st) != 0) {
     const int err = errno;
     if (err == ENOENT || err == ENOTDIR) {
-      return NotFoundError("the directory " + Quoted(t.dir) + " of the key file " + Quoted(t.path) +
+      return NotFoundError("the directory " + DoubleQuoted(t.dir) + " of the key file " +
+                           DoubleQuoted(t.path) +
                            " does not exist: create it, readable by you only (mkdir -m 700)");
     }
-    return InternalError("cannot inspect the directory " + Quoted(t.dir) + ": " + ErrnoText(err));
+    return InternalError("cannot inspect the directory " + DoubleQuoted(t.dir) + ": " +
+                         ErrnoText(err));
   }
   if (!S_ISDIR(st.st_mode)) {
-    return FailedPreconditionError(Quoted(t.dir) + " (the directory of the key file " +
-                                   Quoted(t.path) + ") is not a directory");
+    return FailedPreconditionError(DoubleQuoted(t.dir) + " (the directory of the key file " +
+                                   DoubleQuoted(t.path) + ") is not a directory");
   }
   std::vector<PathEntry> chain = Chain(t.dir);
   std::vector<PathEntry> resolved;
@@ -149,8 +142,8 @@ Status CheckAbsent(const Target& t) {
                      : S_ISDIR(e.mode) ? "a directory"
                      : S_ISREG(e.mode) ? "a file"
                                        : "a special file";
-  return Status(StatusCode::kAlreadyExists, Quoted(t.path) + " already exists (" + what + ", " +
-                                                e.owner + ":" + e.group + " " +
+  return Status(StatusCode::kAlreadyExists, DoubleQuoted(t.path) + " already exists (" + what +
+                                                ", " + e.owner + ":" + e.group + " " +
                                                 FormatOctalMode(e.mode) + ")");
 }
 
@@ -186,42 +179,42 @@ StatusOr<std::string> Read(std::string_view path) {
   if (fd.get() < 0) {
     const int err = errno;
     if (err == ENOENT || err == ENOTDIR) {
-      return NotFoundError("there is no key file at " + Quoted(t.path));
+      return NotFoundError("there is no key file at " + DoubleQuoted(t.path));
     }
     if (err == ELOOP) {
       return FailedPreconditionError(
-          Quoted(t.path) +
+          DoubleQuoted(t.path) +
           " is a symbolic link: pxc reads a key only from the file itself (give the path it "
           "points to)");
     }
     if (err == EACCES) {
-      return PermissionDeniedError("cannot read " + Quoted(t.path) + ": " + ErrnoText(err) +
+      return PermissionDeniedError("cannot read " + DoubleQuoted(t.path) + ": " + ErrnoText(err) +
                                    " (run Terraform as the key file's owner)");
     }
-    return InternalError("cannot open " + Quoted(t.path) + ": " + ErrnoText(err));
+    return InternalError("cannot open " + DoubleQuoted(t.path) + ": " + ErrnoText(err));
   }
   struct stat st;
   if (::fstat(fd.get(), &st) != 0) {
-    return InternalError("cannot inspect " + Quoted(t.path) + ": " + ErrnoText(errno));
+    return InternalError("cannot inspect " + DoubleQuoted(t.path) + ": " + ErrnoText(errno));
   }
   if (!S_ISREG(st.st_mode)) {
-    return FailedPreconditionError(Quoted(t.path) + " is not a regular file");
+    return FailedPreconditionError(DoubleQuoted(t.path) + " is not a regular file");
   }
   const uint32_t me = ::geteuid();
   if (st.st_uid != me) {
-    return PermissionDeniedError(Quoted(t.path) + " is owned by " + UserName(st.st_uid) +
+    return PermissionDeniedError(DoubleQuoted(t.path) + " is owned by " + UserName(st.st_uid) +
                                  ", not by the user running Terraform (" + UserName(me) +
                                  "): a private key file must belong to the one who uses it");
   }
   if ((st.st_mode & 077) != 0) {
     return PermissionDeniedError(
-        Quoted(t.path) + " has mode " + FormatOctalMode(st.st_mode) +
+        DoubleQuoted(t.path) + " has mode " + FormatOctalMode(st.st_mode) +
         ": group or others have access to a private key. Make it private to its owner "
         "(`chmod 600 " +
         t.path + "`) and consider the key exposed if others may have read it");
   }
   if (static_cast<uint64_t>(st.st_size) > kMaxKeyFileSize) {
-    return FailedPreconditionError(Quoted(t.path) + " holds " + std::to_string(st.st_size) +
+    return FailedPreconditionError(DoubleQuoted(t.path) + " holds " + std::to_string(st.st_size) +
                                    " bytes: too large for a PEM private key");
   }
   std::string out;
@@ -234,13 +227,13 @@ StatusOr<std::string> Read(std::string_view path) {
       const int err = errno;
       WipeString(&out);
       ::explicit_bzero(buf, sizeof buf);
-      return InternalError("cannot read " + Quoted(t.path) + ": " + ErrnoText(err));
+      return InternalError("cannot read " + DoubleQuoted(t.path) + ": " + ErrnoText(err));
     }
     if (n == 0) break;
     if (out.size() + static_cast<size_t>(n) > kMaxKeyFileSize) {
       WipeString(&out);
       ::explicit_bzero(buf, sizeof buf);
-      return FailedPreconditionError(Quoted(t.path) + " is too large for a PEM private key");
+      return FailedPreconditionError(DoubleQuoted(t.path) + " is too large for a PEM private key");
     }
     out.append(buf, static_cast<size_t>(n));
   }
@@ -260,14 +253,15 @@ Status WriteNew(std::string_view path, std::string_view contents) {
   PXC_RETURN_IF_ERROR(CheckAbsent(t));
   Fd dir(::open(t.dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (dir.get() < 0) {
-    return InternalError("cannot open the directory " + Quoted(t.dir) + ": " + ErrnoText(errno));
+    return InternalError("cannot open the directory " + DoubleQuoted(t.dir) + ": " +
+                         ErrnoText(errno));
   }
   // The directory opened is the one checked: its owner and mode again, on
   // the descriptor (it cannot be swapped between the check and the writes).
   struct stat dst;
   if (::fstat(dir.get(), &dst) != 0 || !S_ISDIR(dst.st_mode) ||
       (dst.st_uid != 0 && dst.st_uid != ::geteuid()) || (dst.st_mode & (S_IWGRP | S_IWOTH))) {
-    return FailedPreconditionError("the directory " + Quoted(t.dir) +
+    return FailedPreconditionError("the directory " + DoubleQuoted(t.dir) +
                                    " changed while the key file was being written; nothing "
                                    "was written");
   }
@@ -278,12 +272,12 @@ Status WriteNew(std::string_view path, std::string_view contents) {
   Fd fd(::openat(dir.get(), tmp.c_str(),
                  O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY, 0600));
   if (fd.get() < 0) {
-    return InternalError("cannot create a temporary file in " + Quoted(t.dir) + ": " +
+    return InternalError("cannot create a temporary file in " + DoubleQuoted(t.dir) + ": " +
                          ErrnoText(errno));
   }
   auto fail = [&](const std::string& what, int err) {
     ::unlinkat(dir.get(), tmp.c_str(), 0);
-    return InternalError(what + " (" + Quoted(t.path) + "): " + ErrnoText(err) +
+    return InternalError(what + " (" + DoubleQuoted(t.path) + "): " + ErrnoText(err) +
                          "; nothing was written");
   };
   if (::fchmod(fd.get(), 0600) != 0) return fail("cannot set mode 0600", errno);
@@ -303,11 +297,11 @@ Status WriteNew(std::string_view path, std::string_view contents) {
     ::unlinkat(dir.get(), tmp.c_str(), 0);
     if (err == EEXIST) {
       return Status(StatusCode::kAlreadyExists,
-                    Quoted(t.path) +
+                    DoubleQuoted(t.path) +
                         " appeared while the key was being written; it was left as "
                         "it is and nothing was written");
     }
-    return InternalError("cannot rename the key file into place (" + Quoted(t.path) +
+    return InternalError("cannot rename the key file into place (" + DoubleQuoted(t.path) +
                          "): " + ErrnoText(err) + "; nothing was written");
   }
   // The rename made durable. The key is in place whatever this returns, and
