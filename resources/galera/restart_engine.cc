@@ -14,6 +14,7 @@
 #include "resources/galera/mycnf.h"
 #include "resources/galera/restart_engine_internal.h"
 #include "resources/remote/ssh_settings.h"
+#include "schema/text.h"
 
 namespace pxc::resources {
 namespace restart_internal {
@@ -29,10 +30,8 @@ std::string Trim(std::string s) {
 
 void Restarter::ReportDown() {
   if (down_.empty()) return;
-  std::string s;
-  for (const auto& d : down_) s += (s.empty() ? "" : ", ") + d;
   diags_.AddError("Nodes Left Down",
-                  "THESE NODES ARE DOWN NOW: " + s +
+                  "THESE NODES ARE DOWN NOW: " + Join(down_, ", ") +
                       ". Bring them back (bootstrap the most advanced node, see "
                       "grastate.dat) before anything else; the errors above say why.");
 }

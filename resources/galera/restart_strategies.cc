@@ -12,6 +12,7 @@
 #include "resources/galera/grastate.h"
 #include "resources/galera/mycnf.h"
 #include "resources/galera/restart_engine_internal.h"
+#include "schema/text.h"
 
 namespace pxc::resources::restart_internal {
 
@@ -143,17 +144,14 @@ void Restarter::Rolling() {
 }
 
 bool Restarter::FindNewNodes() {
-  std::string looked;  // every path looked at, for the error
+  std::vector<std::string> looked;  // "<node>: <path>" for every node, for the error
   size_t with_state = 0;
   for (size_t i = 0; i < nodes_.size(); ++i) {
     Node& n = nodes_[i];
     const AttributePath datadir_path =
         AttributePath::Root("node").Index(static_cast<int64_t>(i)).Attr("datadir");
     const std::string path = n.datadir + "/grastate.dat";
-    if (!looked.empty()) looked += ", ";
-    looked += n.name;
-    looked += ": ";
-    looked += path;
+    looked.push_back(n.name + ": " + path);
     auto text = n.session->ReadFile(path);
     if (!text.ok()) {
       diags_.AddError("Cannot Read grastate.dat (No Node Was Stopped)",
@@ -201,7 +199,7 @@ bool Restarter::FindNewNodes() {
   }
   if (with_state == 0) {
     std::string detail = "None of the nodes has grastate.dat in its datadir (";
-    detail += looked;
+    detail += Join(looked, ", ");
     detail +=
         "), so there is no node whose data the cluster can be bootstrapped from. If the nodes "
         "keep their data elsewhere, set node.datadir; a cluster that has never run must be "
@@ -215,11 +213,9 @@ bool Restarter::FindNewNodes() {
   // elsewhere) is behind the running ones anyway, and a state transfer is
   // what it would get. With every member down, such a node may be the most
   // advanced one, and joining it by SST would lose its last transactions.
-  std::string fresh;
+  std::vector<std::string> fresh;
   for (const auto& n : nodes_) {
-    if (!n.new_node) continue;
-    if (!fresh.empty()) fresh += ", ";
-    fresh += n.name;
+    if (n.new_node) fresh.push_back(n.name);
   }
   if (fresh.empty()) return true;
   for (auto& n : nodes_) {
@@ -227,7 +223,7 @@ bool Restarter::FindNewNodes() {
     auto status = QueryStatus(n);
     if (status.ok() && status->cluster_size > 0) return true;
   }
-  std::string detail = fresh;
+  std::string detail = Join(fresh, ", ");
   detail +=
       " has no grastate.dat and does not run, which makes it a new node only if the cluster "
       "runs; but no node with grastate.dat answers as a cluster member. With the whole cluster "
@@ -244,19 +240,14 @@ void Restarter::WarnNewNodesJoined(const std::vector<const Node*>& joined,
                                    const std::string& when) {
   if (joined.empty()) return;
   const bool one = joined.size() == 1;
-  std::string names, paths;
+  std::vector<std::string> names, paths;
   for (const Node* n : joined) {
-    if (!names.empty()) {
-      names += ", ";
-      paths += ", ";
-    }
-    names += n->name;
-    paths += n->datadir;
-    paths += "/grastate.dat";
+    names.push_back(n->name);
+    paths.push_back(n->datadir + "/grastate.dat");
   }
-  std::string detail = names;
+  std::string detail = Join(names, ", ");
   detail += " had no grastate.dat (";
-  detail += paths;
+  detail += Join(paths, ", ");
   detail += one ? ") and was" : ") and were";
   detail += " not running in the cluster, so pxc took ";
   detail += one ? "it for a new node" : "them for new nodes";
@@ -382,21 +373,17 @@ void Restarter::Full() {
   }
   WarnNewNodesJoined(joined, "after the other nodes had joined");
   if (!not_started.empty()) {
-    std::string names_down, running;
-    for (const Node* n : not_started) {
-      if (!names_down.empty()) names_down += ", ";
-      names_down += n->name;
-    }
+    std::vector<std::string> names_down, running;
+    for (const Node* n : not_started) names_down.push_back(n->name);
     for (const auto& n : nodes_) {
       if (std::find(not_started.begin(), not_started.end(), &n) != not_started.end() ||
           std::find(down_.begin(), down_.end(), n.name) != down_.end()) {
         continue;
       }
-      if (!running.empty()) running += ", ";
-      running += n.name;
+      running.push_back(n.name);
     }
     const bool one = not_started.size() == 1;
-    std::string detail = names_down;
+    std::string detail = Join(names_down, ", ");
     detail += " (new: no grastate.dat) ";
     if (rolled_back) {
       detail += one ? "was" : "were";
@@ -409,7 +396,7 @@ void Restarter::Full() {
     detail += " not running; ";
     detail += one ? "it has" : "they have";
     detail += " never been a member. The cluster runs on ";
-    detail += running.empty() ? std::string("no node") : running;
+    detail += running.empty() ? std::string("no node") : Join(running, ", ");
     detail += ". Fix the cause and apply again: a new node then joins by state transfer.";
     diags_.AddError(one ? "New Node Not Started" : "New Nodes Not Started", detail);
   }
