@@ -362,6 +362,12 @@ class Scanner:
             self.scan_bytes(path, data, generic)
 
 
+def environ_entries(path):
+    """The entries of a NUL-separated environment (`env -0`, /proc/<pid>/environ)."""
+    with open(path, "rb") as f:
+        return set(e for e in f.read().split(b"\0") if e)
+
+
 def scenario_files(path):
     names = set()
     with open(path, "rb") as f:
@@ -498,8 +504,7 @@ def main(argv):
     inherited, baselines = set(), set()
     for f in a.inherited_environ:
         try:
-            with open(f, "rb") as fh:
-                inherited |= set(e for e in fh.read().split(b"\0") if e)
+            inherited |= environ_entries(f)
         except OSError as e:
             print("secrets_scan: cannot read --inherited-environ %s: %s" % (f, e), file=sys.stderr)
             return 2
@@ -511,8 +516,7 @@ def main(argv):
             allowed |= scenario_files(a.scenario)
         env_base = os.path.join(workdir, CAPTURE, "driver.environ")
         if os.path.exists(env_base):
-            with open(env_base, "rb") as f:
-                inherited |= set(e for e in f.read().split(b"\0") if e)
+            inherited |= environ_entries(env_base)
         skip = state_abs | secret_paths | baselines | {env_base}
         for dirpath, dirnames, filenames in os.walk(workdir):
             dirnames.sort()
