@@ -76,10 +76,16 @@ for n in 1 2 3; do
     $'wsrep_local_state_comment\tSynced' $'wsrep_local_state_uuid\t'"$uuid" $'have_ssl\tYES' \
     $'ssl_key\t/etc/mysql/certs/pxc'"$n"'-key.pem'
 done
+# galera_tls_from_pxc1 <ip>: openssl s_client's output (stderr included) for
+# <ip>:4567, verified against the CA, with pxc1's certificate and its own key
+# (which stay on pxc1).
+galera_tls_from_pxc1() {
+  node_ssh 10.77.0.11 "(sleep 1) | timeout 10 openssl s_client -connect $1:4567 -CAfile /etc/mysql/certs/ca-cert.pem -cert /etc/mysql/certs/pxc1-cert.pem -key /etc/mysql/certs/pxc1-key.pem -verify_return_error 2>&1" | tr '\0' '.'
+}
 # Galera's 4567: mutual TLS, tried from pxc1 with pxc1's own key (it stays
 # on pxc1) against pxc2 and pxc3.
 for ip in 10.77.0.12 10.77.0.13; do
-  out=$(node_ssh 10.77.0.11 "(sleep 1) | timeout 10 openssl s_client -connect $ip:4567 -CAfile /etc/mysql/certs/ca-cert.pem -cert /etc/mysql/certs/pxc1-cert.pem -key /etc/mysql/certs/pxc1-key.pem -verify_return_error 2>&1" | tr '\0' '.')
+  out=$(galera_tls_from_pxc1 "$ip")
   expect_in "$ip:4567 is TLS verified against the CA, with pxc1's key made on pxc1" "$out" 'Verify return code: 0 (ok)' 'New, TLSv1.'
 done
 out=$( (sleep 1) | timeout 10 openssl s_client -connect 10.77.0.12:4567 -CAfile "$TF_WORK/ca.pem" 2>&1 | tr '\0' '.')
@@ -233,7 +239,7 @@ expect_in "pxc4: Synced in a cluster of 4, TLS on 3306 with the key made there" 
   $'wsrep_local_state_comment\tSynced' $'wsrep_cluster_size\t4' $'have_ssl\tYES' \
   $'ssl_key\t/etc/mysql/certs/pxc4-key.pem'
 fp4=$(openssl x509 -in "$TF_WORK/pxc4.pem" -noout -fingerprint -sha256)
-out=$(node_ssh 10.77.0.11 "(sleep 1) | timeout 10 openssl s_client -connect $NEW_IP:4567 -CAfile /etc/mysql/certs/ca-cert.pem -cert /etc/mysql/certs/pxc1-cert.pem -key /etc/mysql/certs/pxc1-key.pem -verify_return_error 2>&1" | tr '\0' '.')
+out=$(galera_tls_from_pxc1 "$NEW_IP")
 expect_in "pxc4's 4567 is TLS verified against the CA (mutual, with pxc1's key)" "$out" 'Verify return code: 0 (ok)'
 expect_eq "pxc4 serves its certificate on 4567" "$(openssl x509 -noout -fingerprint -sha256 <<<"$out" 2>&1)" "$fp4"
 expect_eq "pxc4 serves its certificate on 3306" \
